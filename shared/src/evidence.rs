@@ -1,0 +1,75 @@
+//! One evidence model for every source: decoded codes, wizard answers, analyzer findings and
+//! probe results all become [`Evidence`] items that the diagnosis engine weighs.
+
+use serde::{Deserialize, Serialize};
+
+pub use crate::kb::model::Layer;
+
+include!(concat!(env!("OUT_DIR"), "/evidence_ids.rs"));
+
+/// Where a piece of evidence came from; shown to the person as the "because …" origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    ErrorCode,
+    Wizard,
+    Certificate,
+    EventLog,
+    RdpFile,
+    Probe,
+}
+
+/// An established fact, with the concrete detail that established it
+/// (e.g. "Schannel 36870 seen 14 times between 09:02 and 09:40").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub id: EvidenceId,
+    pub source: Source,
+    pub detail: String,
+}
+
+impl Evidence {
+    pub fn new(id: EvidenceId, source: Source, detail: impl Into<String>) -> Self {
+        Evidence { id, source, detail: detail.into() }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+/// What an analyzer or the probe tells the person, optionally backed by evidence for the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// One line in plain words.
+    pub title: String,
+    /// The specifics: values, counts, times.
+    pub detail: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceId>,
+}
+
+impl Finding {
+    pub fn to_evidence(&self, source: Source) -> Option<Evidence> {
+        self.evidence.map(|id| Evidence::new(id, source, format!("{}: {}", self.title, self.detail)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_their_dotted_names() {
+        for &id in EvidenceId::ALL {
+            assert_eq!(EvidenceId::parse(id.as_str()), Some(id));
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(json, format!("\"{}\"", id.as_str()));
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! RDP Doctor's core. No I/O happens here: callers pass bytes, text and the current time in,
+//! and get typed results out. The browser, the Worker and the CLI all build on this crate.
+
+#![forbid(unsafe_code)]
+
+pub mod evidence;
+pub mod kb;
