@@ -21,7 +21,8 @@ fn main() {
 
     let evidence = load_evidence(&kb.join("evidence"));
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence)).expect("write evidence_ids.rs");
+    fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence))
+        .expect("write evidence_ids.rs");
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -40,7 +41,8 @@ fn toml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn parse<T: serde::de::DeserializeOwned>(path: &Path) -> T {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
     toml::from_str(&text).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())))
 }
 
@@ -52,16 +54,31 @@ fn load_evidence(dir: &Path) -> Vec<EvidenceDecl> {
         for decl in file.evidence {
             let valid = !decl.id.is_empty()
                 && decl.id.split('.').all(|seg| {
-                    !seg.is_empty() && seg.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    !seg.is_empty()
+                        && seg
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 });
             if !valid {
-                fail(format!("{}: evidence id {:?} must be dotted lower_snake segments", path.display(), decl.id));
+                fail(format!(
+                    "{}: evidence id {:?} must be dotted lower_snake segments",
+                    path.display(),
+                    decl.id
+                ));
             }
             if !seen.insert(decl.id.clone()) {
-                fail(format!("{}: evidence id {:?} is declared twice", path.display(), decl.id));
+                fail(format!(
+                    "{}: evidence id {:?} is declared twice",
+                    path.display(),
+                    decl.id
+                ));
             }
             if decl.title.trim().is_empty() {
-                fail(format!("{}: evidence {:?} has no title", path.display(), decl.id));
+                fail(format!(
+                    "{}: evidence {:?} has no title",
+                    path.display(),
+                    decl.id
+                ));
             }
             all.push(decl);
         }
@@ -74,7 +91,10 @@ fn variant_name(id: &str) -> String {
     id.split(['.', '_'])
         .map(|part| {
             let mut chars = part.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -89,9 +109,17 @@ fn evidence_enum(decls: &[EvidenceDecl]) -> String {
     for d in decls {
         let name = variant_name(&d.id);
         if !names.insert(name.clone()) {
-            fail(format!("evidence id {:?} collides with another id once turned into a Rust name", d.id));
+            fail(format!(
+                "evidence id {:?} collides with another id once turned into a Rust name",
+                d.id
+            ));
         }
-        writeln!(src, "    /// {}\n    #[serde(rename = {:?})]\n    {name},", d.title, d.id).unwrap();
+        writeln!(
+            src,
+            "    /// {}\n    #[serde(rename = {:?})]\n    {name},",
+            d.title, d.id
+        )
+        .unwrap();
     }
     src.push_str("}\n\nimpl EvidenceId {\n    pub const ALL: &'static [EvidenceId] = &[\n");
     for d in decls {
@@ -99,15 +127,35 @@ fn evidence_enum(decls: &[EvidenceDecl]) -> String {
     }
     src.push_str("    ];\n\n    /// The dotted id, as written in the knowledge base.\n    pub fn as_str(self) -> &'static str {\n        match self {\n");
     for d in decls {
-        writeln!(src, "            EvidenceId::{} => {:?},", variant_name(&d.id), d.id).unwrap();
+        writeln!(
+            src,
+            "            EvidenceId::{} => {:?},",
+            variant_name(&d.id),
+            d.id
+        )
+        .unwrap();
     }
-    src.push_str("        }\n    }\n\n    pub fn title(self) -> &'static str {\n        match self {\n");
+    src.push_str(
+        "        }\n    }\n\n    pub fn title(self) -> &'static str {\n        match self {\n",
+    );
     for d in decls {
-        writeln!(src, "            EvidenceId::{} => {:?},", variant_name(&d.id), d.title).unwrap();
+        writeln!(
+            src,
+            "            EvidenceId::{} => {:?},",
+            variant_name(&d.id),
+            d.title
+        )
+        .unwrap();
     }
     src.push_str("        }\n    }\n\n    pub fn layer(self) -> Layer {\n        match self {\n");
     for d in decls {
-        writeln!(src, "            EvidenceId::{} => Layer::{:?},", variant_name(&d.id), d.layer).unwrap();
+        writeln!(
+            src,
+            "            EvidenceId::{} => Layer::{:?},",
+            variant_name(&d.id),
+            d.layer
+        )
+        .unwrap();
     }
     src.push_str(
         "        }\n    }\n\n    pub fn parse(id: &str) -> Option<EvidenceId> {\n        \

@@ -1,1 +1,118 @@
-fn main() {}
+//! Project automation. The README's two commands are `cargo xtask run` and `cargo xtask test`;
+//! both set up everything they need first (Debian packages, the Wasm target, pinned tools, npm
+//! packages), so a fresh machine needs nothing else. Every step is idempotent and fast when done.
+
+mod build;
+mod setup;
+mod shell;
+
+use std::process::ExitCode;
+
+use shell::Step;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  run     set up, build the app and the Worker, and serve both under workerd (wrangler dev)
+  test    set up, build, and run every test suite (format, lints, native, Worker, browser)
+  build   set up and build dist/ (the app) and edge/build/ (the Worker)
+  setup   only install what the other commands need
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("build") => setup::all(setup::Purpose::Run).and_then(|tools| build::all(&tools)),
+        Some("setup") => setup::all(setup::Purpose::Test).map(drop),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nxtask: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> shell::Result {
+    let port = match args {
+        [] => 8787,
+        [flag, port] if flag == "--port" => port
+            .parse()
+            .map_err(|_| format!("--port takes a number, not {port:?}"))?,
+        _ => return Err("usage: cargo xtask run [--port N]".into()),
+    };
+    let tools = setup::all(setup::Purpose::Run)?;
+    build::all(&tools)?;
+    println!("\nRDP Doctor is starting on http://127.0.0.1:{port}/  (Ctrl-C stops it)\n");
+    build::wrangler_dev(&tools, port).run()
+}
+
+fn test() -> shell::Result {
+    let tools = setup::all(setup::Purpose::Test)?;
+    let cargo = || Step::new("cargo");
+    cargo()
+        .args(["fmt", "--all", "--check"])
+        .titled("format check")
+        .run()?;
+    cargo()
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .titled("clippy (native)")
+        .run()?;
+    for package in build::WASM_PACKAGES {
+        cargo()
+            .args([
+                "clippy",
+                "--locked",
+                "--target",
+                "wasm32-unknown-unknown",
+                "-p",
+                package,
+                "--",
+                "-D",
+                "warnings",
+            ])
+            .titled(&format!("clippy ({package}, wasm32)"))
+            .run()?;
+    }
+    build::all(&tools)?;
+    // The integration suites find the built app and Worker, the pinned wrangler and the
+    // browser through these variables.
+    cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--locked",
+            "--exclude",
+            "rdp-doctor-frontend",
+            "--exclude",
+            "rdp-doctor-edge",
+        ])
+        .envs(build::test_env(&tools))
+        .titled("native, integration and Worker tests")
+        .run()?;
+    Step::new(tools.npx())
+        .args([
+            "playwright",
+            "test",
+            "--config",
+            "tests/e2e/playwright.config.ts",
+        ])
+        .envs(build::test_env(&tools))
+        .titled("browser tests (Playwright, Chromium, Worker under workerd)")
+        .run()
+}

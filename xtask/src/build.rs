@@ -1,0 +1,135 @@
+//! Builds the two deployable artifacts: `dist/` (the app, served as static assets) and
+//! `edge/build/` (the Worker), exactly as `wrangler deploy` ships them.
+
+use std::fs;
+use std::path::Path;
+
+use crate::setup::Tools;
+use crate::shell::{Result, Step};
+
+/// Crates that only build for wasm32 (linted separately for that target).
+pub const WASM_PACKAGES: &[&str] = &["rdp-doctor-frontend", "rdp-doctor-edge"];
+
+/// Wasm features rustc enables by default for wasm32-unknown-unknown, which wasm-opt must accept.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+pub fn all(tools: &Tools) -> Result {
+    frontend(tools)?;
+    worker(tools)
+}
+
+fn frontend(tools: &Tools) -> Result {
+    let root = &tools.root;
+    let dist = root.join("dist");
+    if dist.exists() {
+        fs::remove_dir_all(&dist).map_err(|e| format!("clean dist/: {e}"))?;
+    }
+    Step::new("cargo")
+        .args([
+            "build",
+            "--locked",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "rdp-doctor-frontend",
+        ])
+        .titled("frontend (Yew → wasm32)")
+        .run()?;
+    let wasm = root.join("target/wasm32-unknown-unknown/release/rdp-doctor-frontend.wasm");
+    Step::new(&tools.wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .args([dist.join("pkg"), wasm])
+        .titled("wasm-bindgen (frontend)")
+        .run()?;
+    let bundle = dist.join("pkg/rdp_doctor_frontend_bg.wasm");
+    Step::new(tools.wasm_opt())
+        .args(["-Oz", "--strip-debug", "--strip-producers"])
+        .args(WASM_FEATURES)
+        .arg_path(&bundle)
+        .args(["-o"])
+        .arg_path(&bundle)
+        .titled("wasm-opt -Oz (frontend)")
+        .run()?;
+    copy_dir(&root.join("static"), &dist)
+}
+
+fn worker(tools: &Tools) -> Result {
+    Step::new(&tools.worker_build)
+        .args(["--release"])
+        .dir(tools.root.join("edge"))
+        // worker-build downloads these unless told where they are; this machine has no internet.
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("WASM_OPT_BIN", tools.wasm_opt())
+        .env("ESBUILD_BIN", tools.esbuild())
+        .titled("Worker (workers-rs → wasm32, worker-build)")
+        .run()
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    fs::create_dir_all(to).map_err(|e| format!("mkdir {}: {e}", to.display()))?;
+    for entry in fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target)
+                .map_err(|e| format!("copy to {}: {e}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Environment for anything that runs wrangler: no telemetry, no calls home, logs in target/.
+fn wrangler_env(tools: &Tools) -> Vec<(String, String)> {
+    vec![
+        ("WRANGLER_SEND_METRICS".into(), "false".into()),
+        ("WRANGLER_SEND_ERROR_REPORTS".into(), "false".into()),
+        ("CLOUDFLARE_CF_FETCH_ENABLED".into(), "false".into()),
+        (
+            "WRANGLER_LOG_PATH".into(),
+            tools
+                .root
+                .join("target/wrangler-logs")
+                .to_string_lossy()
+                .into_owned(),
+        ),
+    ]
+}
+
+/// `wrangler dev` on loopback, with the development-only setting that lets the probe reach
+/// RDP servers on this machine.
+pub fn wrangler_dev(tools: &Tools, port: u16) -> Step {
+    Step::new(tools.wrangler())
+        .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+        .args([
+            "--var",
+            "ALLOW_LOOPBACK_TARGETS:true",
+            "--show-interactive-dev-session=false",
+        ])
+        .envs(wrangler_env(tools))
+        .titled("wrangler dev (workerd)")
+}
+
+/// What the integration and browser suites need to find the built artifacts and tools.
+pub fn test_env(tools: &Tools) -> Vec<(String, String)> {
+    let mut env = wrangler_env(tools);
+    env.push((
+        "RDP_DOCTOR_ROOT".into(),
+        tools.root.to_string_lossy().into_owned(),
+    ));
+    env.push((
+        "RDP_DOCTOR_WRANGLER".into(),
+        tools.wrangler().to_string_lossy().into_owned(),
+    ));
+    env.push(("CHROMIUM".into(), "/usr/bin/chromium".into()));
+    env
+}
