@@ -30,7 +30,11 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(id: EvidenceId, source: Source, detail: impl Into<String>) -> Self {
-        Evidence { id, source, detail: detail.into() }
+        Evidence {
+            id,
+            source,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -56,7 +60,8 @@ pub struct Finding {
 
 impl Finding {
     pub fn to_evidence(&self, source: Source) -> Option<Evidence> {
-        self.evidence.map(|id| Evidence::new(id, source, format!("{}: {}", self.title, self.detail)))
+        self.evidence
+            .map(|id| Evidence::new(id, source, format!("{}: {}", self.title, self.detail)))
     }
 }
 
