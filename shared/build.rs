@@ -3,7 +3,7 @@
 //! Knowledge is data that support engineers edit; mistakes in it must fail the build with a
 //! message that names the file and the entry, not surface as a wrong diagnosis at run time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
@@ -12,7 +12,10 @@ use std::{env, fs};
 #[allow(dead_code)]
 mod model;
 
-use model::{EvidenceDecl, EvidenceFile};
+use model::{
+    Cause, CauseFile, CodeEntry, CodeTables, EvidenceDecl, EvidenceFile, Informational,
+    InformationalFile, KnowledgeBase, Question, QuestionFile, Scenario, ScenarioFile,
+};
 
 fn main() {
     let kb = Path::new("kb");
@@ -20,9 +23,273 @@ fn main() {
     println!("cargo::rerun-if-changed=src/kb/model.rs");
 
     let evidence = load_evidence(&kb.join("evidence"));
+    let declared: BTreeSet<&str> = evidence.iter().map(|d| d.id.as_str()).collect();
+    let codes: CodeTables = parse(&kb.join("codes.toml"));
+    let causes: Vec<Cause> = toml_files(&kb.join("causes"))
+        .iter()
+        .flat_map(|path| parse::<CauseFile>(path).cause)
+        .collect();
+    let questions = parse::<QuestionFile>(&kb.join("questions.toml")).question;
+    let scenarios = parse::<ScenarioFile>(&kb.join("scenarios.toml")).scenario;
+    let informational = parse::<InformationalFile>(&kb.join("informational.toml")).informational;
+
+    let cause_ids = validate_causes(&causes, &declared);
+    validate_codes(&codes, &cause_ids, &declared);
+    validate_questions(&questions, &declared);
+    validate_evidence_use(&evidence, &causes, &questions, &informational);
+    validate_scenarios(&scenarios, &cause_ids, &questions, &declared);
+
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence))
         .expect("write evidence_ids.rs");
+    let kb_json = serde_json::to_string(&KnowledgeBase {
+        codes,
+        causes,
+        questions,
+    })
+    .expect("serialize kb");
+    fs::write(out.join("kb.json"), kb_json).expect("write kb.json");
+    let scenarios_json = serde_json::to_string(&scenarios).expect("serialize scenarios");
+    fs::write(out.join("scenarios.json"), scenarios_json).expect("write scenarios.json");
+}
+
+fn check_evidence(declared: &BTreeSet<&str>, id: &str, place: impl FnOnce() -> String) {
+    if !declared.contains(id) {
+        fail(format!(
+            "{}: evidence {id:?} is not declared in kb/evidence/",
+            place()
+        ));
+    }
+}
+
+fn validate_causes<'a>(causes: &'a [Cause], declared: &BTreeSet<&str>) -> BTreeSet<&'a str> {
+    let mut ids = BTreeSet::new();
+    for cause in causes {
+        let at = || format!("kb/causes: cause {:?}", cause.id);
+        if !ids.insert(cause.id.as_str()) {
+            fail(format!("{}: declared twice", at()));
+        }
+        if cause.title.trim().is_empty() || cause.explanation.trim().is_empty() {
+            fail(format!("{}: needs a title and an explanation", at()));
+        }
+        if cause.who.is_empty() {
+            fail(format!("{}: says nobody can fix it (`who` is empty)", at()));
+        }
+        let mut seen = BTreeSet::new();
+        for rule in &cause.rules {
+            check_evidence(declared, &rule.evidence, at);
+            if !seen.insert(rule.evidence.as_str()) {
+                fail(format!(
+                    "{}: evidence {:?} has two rules",
+                    at(),
+                    rule.evidence
+                ));
+            }
+            if !rule.weight.is_finite() || (rule.rules_out && rule.weight > 0.0) {
+                fail(format!(
+                    "{}: rule for {:?} needs a finite weight, not positive when it rules out",
+                    at(),
+                    rule.evidence
+                ));
+            }
+        }
+        if !cause.rules.iter().any(|r| r.weight > 0.0) {
+            fail(format!(
+                "{}: no evidence raises it, so it can never be diagnosed",
+                at()
+            ));
+        }
+        if cause.fixes.is_empty() {
+            fail(format!("{}: has no fix steps", at()));
+        }
+        for (n, step) in cause.fixes.iter().enumerate() {
+            if step.text.trim().is_empty() || step.verify.trim().is_empty() {
+                fail(format!(
+                    "{}: fix step {} needs text and a verification",
+                    at(),
+                    n + 1
+                ));
+            }
+            if step.command.is_some() != step.shell.is_some() {
+                fail(format!(
+                    "{}: fix step {} must give `shell` exactly when it gives a `command`",
+                    at(),
+                    n + 1
+                ));
+            }
+        }
+    }
+    ids
+}
+
+fn validate_codes(codes: &CodeTables, cause_ids: &BTreeSet<&str>, declared: &BTreeSet<&str>) {
+    for (table, entries) in [
+        ("disconnect", &codes.disconnect),
+        ("extended", &codes.extended),
+    ] {
+        let mut exact = BTreeMap::<u32, &CodeEntry>::new();
+        for entry in entries {
+            let at = || {
+                format!(
+                    "kb/codes.toml: [[{table}]] {:#x} {:?}",
+                    entry.value, entry.name
+                )
+            };
+            if entry.name.trim().is_empty() || entry.meaning.trim().is_empty() {
+                fail(format!("{}: needs a name and a meaning", at()));
+            }
+            match entry.through {
+                Some(last) if last <= entry.value => {
+                    fail(format!("{}: `through` must be above `value`", at()))
+                }
+                Some(_) => {}
+                None => {
+                    if exact.insert(entry.value, entry).is_some() {
+                        fail(format!("{}: value listed twice", at()));
+                    }
+                }
+            }
+            for cause in &entry.causes {
+                if !cause_ids.contains(cause.as_str()) {
+                    fail(format!("{}: points to unknown cause {cause:?}", at()));
+                }
+            }
+            if let Some(id) = &entry.evidence {
+                check_evidence(declared, id, at);
+            }
+        }
+    }
+}
+
+/// Every question must be askable: its `ask_if` evidence comes from an earlier question or from
+/// another source, so the wizard can reach it, and it must have an option that tells the engine something.
+fn validate_questions(questions: &[Question], declared: &BTreeSet<&str>) {
+    let mut ids = BTreeSet::new();
+    let mut answerable = BTreeSet::new();
+    for q in questions {
+        let at = || format!("kb/questions.toml: question {:?}", q.id);
+        if !ids.insert(q.id.as_str()) {
+            fail(format!("{}: declared twice", at()));
+        }
+        if q.options.len() < 2 {
+            fail(format!("{}: needs at least two options", at()));
+        }
+        for cond in &q.ask_if {
+            check_evidence(declared, cond, at);
+            if cond.starts_with("wizard.") && !answerable.contains(cond.as_str()) {
+                fail(format!(
+                    "{}: `ask_if` {cond:?} is not an answer to an earlier question, so it is unreachable",
+                    at()
+                ));
+            }
+        }
+        let mut option_ids = BTreeSet::new();
+        for option in &q.options {
+            if !option_ids.insert(option.id.as_str()) {
+                fail(format!("{}: option {:?} listed twice", at(), option.id));
+            }
+            if let Some(id) = &option.evidence {
+                check_evidence(declared, id, at);
+                answerable.insert(id.as_str());
+            }
+        }
+        if q.options.iter().all(|o| o.evidence.is_none()) {
+            fail(format!("{}: no option establishes any evidence", at()));
+        }
+    }
+}
+
+/// No orphans: every declared evidence id moves some cause or gates some question, and every
+/// wizard id is the answer to some question.
+fn validate_evidence_use(
+    evidence: &[EvidenceDecl],
+    causes: &[Cause],
+    questions: &[Question],
+    informational: &[Informational],
+) {
+    let weighed: BTreeSet<&str> = causes
+        .iter()
+        .flat_map(|c| c.rules.iter().map(|r| r.evidence.as_str()))
+        .collect();
+    let exempt: BTreeSet<&str> = informational.iter().map(|i| i.evidence.as_str()).collect();
+    for info in informational {
+        let at = format!("kb/informational.toml: {:?}", info.evidence);
+        if !evidence.iter().any(|d| d.id == info.evidence) {
+            fail(format!("{at}: is not declared in kb/evidence/"));
+        }
+        if weighed.contains(info.evidence.as_str()) || info.reason.trim().is_empty() {
+            fail(format!(
+                "{at}: informational evidence needs a reason and must not weigh any cause"
+            ));
+        }
+    }
+    let used: BTreeSet<&str> = causes
+        .iter()
+        .flat_map(|c| c.rules.iter().map(|r| r.evidence.as_str()))
+        .chain(
+            questions
+                .iter()
+                .flat_map(|q| q.ask_if.iter().map(String::as_str)),
+        )
+        .collect();
+    let answered: BTreeSet<&str> = questions
+        .iter()
+        .flat_map(|q| q.options.iter().filter_map(|o| o.evidence.as_deref()))
+        .collect();
+    for decl in evidence {
+        if !used.contains(decl.id.as_str()) && !exempt.contains(decl.id.as_str()) {
+            fail(format!(
+                "kb/evidence: {:?} is an orphan: no cause rule or question uses it",
+                decl.id
+            ));
+        }
+        if decl.id.starts_with("wizard.") && !answered.contains(decl.id.as_str()) {
+            fail(format!(
+                "kb/evidence/wizard.toml: {:?} is the answer to no question",
+                decl.id
+            ));
+        }
+    }
+}
+
+fn validate_scenarios(
+    scenarios: &[Scenario],
+    cause_ids: &BTreeSet<&str>,
+    questions: &[Question],
+    declared: &BTreeSet<&str>,
+) {
+    let mut ids = BTreeSet::new();
+    for s in scenarios {
+        let at = || format!("kb/scenarios.toml: scenario {:?}", s.id);
+        if !ids.insert(s.id.as_str()) {
+            fail(format!("{}: declared twice", at()));
+        }
+        if s.source.trim().is_empty() {
+            fail(format!("{}: must cite where the pattern comes from", at()));
+        }
+        if !cause_ids.contains(s.expect_top.as_str()) {
+            fail(format!(
+                "{}: expects unknown cause {:?}",
+                at(),
+                s.expect_top
+            ));
+        }
+        for id in &s.evidence {
+            check_evidence(declared, id, at);
+        }
+        for (question, option) in &s.answers {
+            let known = questions
+                .iter()
+                .find(|q| &q.id == question)
+                .is_some_and(|q| q.options.iter().any(|o| &o.id == option));
+            if !known {
+                fail(format!(
+                    "{}: answer {question:?} = {option:?} names no question option",
+                    at()
+                ));
+            }
+        }
+    }
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {

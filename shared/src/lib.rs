@@ -3,5 +3,6 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codes;
 pub mod evidence;
 pub mod kb;

@@ -1,3 +1,39 @@
-//! The knowledge base: data files under `shared/kb/`, validated by `build.rs`.
+//! The knowledge base: data files under `shared/kb/`, validated by `build.rs` and embedded here as
+//! minified JSON, parsed once on first use.
 
 pub mod model;
+
+use std::sync::OnceLock;
+
+use model::{Cause, CodeTables, KnowledgeBase, Question};
+
+const KB_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/kb.json"));
+
+/// The whole validated knowledge base.
+pub fn knowledge() -> &'static KnowledgeBase {
+    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+    // The JSON is written by build.rs from the same model types after validation, so it always parses.
+    KB.get_or_init(|| {
+        serde_json::from_str(KB_JSON).expect("build.rs embeds valid knowledge base JSON")
+    })
+}
+
+pub fn causes() -> &'static [Cause] {
+    &knowledge().causes
+}
+
+pub fn cause(id: &str) -> Option<&'static Cause> {
+    causes().iter().find(|c| c.id == id)
+}
+
+pub fn questions() -> &'static [Question] {
+    &knowledge().questions
+}
+
+pub fn question(id: &str) -> Option<&'static Question> {
+    questions().iter().find(|q| q.id == id)
+}
+
+pub fn codes() -> &'static CodeTables {
+    &knowledge().codes
+}

@@ -69,3 +69,191 @@ pub struct EvidenceFile {
     #[serde(default)]
     pub evidence: Vec<EvidenceDecl>,
 }
+
+/// Who can carry out a fix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Who {
+    EndUser,
+    ServerAdmin,
+    NetworkAdmin,
+}
+
+/// Where a fix step's command is typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shell {
+    Powershell,
+    Cmd,
+    Registry,
+    Gpo,
+    Mmc,
+}
+
+/// One disconnect or extended reason code (or an inclusive range sharing one meaning).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeEntry {
+    pub value: u32,
+    /// Last value of a range that shares this entry, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<u32>,
+    pub name: String,
+    pub meaning: String,
+    pub layer: Layer,
+    /// Causes this code points to, most telling first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<String>,
+    /// Evidence the code establishes for the engine, if it tells the engine anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+impl CodeEntry {
+    pub fn covers(&self, value: u32) -> bool {
+        value >= self.value && value <= self.through.unwrap_or(self.value)
+    }
+}
+
+/// `kb/codes.toml`: the client's disconnect reasons and extended reasons.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeTables {
+    pub disconnect: Vec<CodeEntry>,
+    pub extended: Vec<CodeEntry>,
+}
+
+/// How one kind of evidence moves one cause, in log-odds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub evidence: String,
+    /// Positive raises the cause, negative lowers it.
+    pub weight: f64,
+    /// The evidence excludes the cause outright.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rules_out: bool,
+}
+
+/// One step of a fix: what to do, how to check it worked, and what could go wrong.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixStep {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<Shell>,
+    pub verify: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<String>,
+}
+
+/// A root cause of a failed connection and how to fix it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cause {
+    pub id: String,
+    pub title: String,
+    pub who: Vec<Who>,
+    pub layer: Layer,
+    /// Log-odds before any evidence; common causes sit above zero.
+    #[serde(default)]
+    pub prior: f64,
+    pub explanation: String,
+    pub rules: Vec<Rule>,
+    pub fixes: Vec<FixStep>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+/// One file under `kb/causes/`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CauseFile {
+    #[serde(default)]
+    pub cause: Vec<Cause>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerOption {
+    pub id: String,
+    pub label: String,
+    /// What choosing this option establishes; none for "I don't know".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+/// A symptom question of the wizard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Ask only once one of these is known (e.g. "what changed" only if it used to work).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ask_if: Vec<String>,
+    pub options: Vec<AnswerOption>,
+}
+
+/// `kb/questions.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionFile {
+    #[serde(default)]
+    pub question: Vec<Question>,
+}
+
+/// The validated knowledge base as embedded in the crate.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgeBase {
+    pub codes: CodeTables,
+    pub causes: Vec<Cause>,
+    pub questions: Vec<Question>,
+}
+
+/// A realistic case: evidence and answers in, the cause that must come out on top.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub id: String,
+    pub title: String,
+    /// Where the pattern comes from (article, forum thread, documentation).
+    pub source: String,
+    /// Error text as the person would paste it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// The person's answers to the wizard, question id to option id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub answers: std::collections::BTreeMap<String, String>,
+    pub expect_top: String,
+}
+
+/// `kb/scenarios.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    #[serde(default)]
+    pub scenario: Vec<Scenario>,
+}
+
+/// Evidence shown to the person that deliberately weighs no cause.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Informational {
+    pub evidence: String,
+    pub reason: String,
+}
+
+/// `kb/informational.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformationalFile {
+    #[serde(default)]
+    pub informational: Vec<Informational>,
+}
