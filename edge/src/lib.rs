@@ -8,6 +8,8 @@ use worker::{Context, Env, Request, Response, Result, RouteContext, Router, even
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     Router::new()
         .get("/api/health", health)
+        // matchit's catch-all does not match the bare root, hence two patterns.
+        .or_else_any_method_async("/", fallback)
         .or_else_any_method_async("/*path", fallback)
         .run(req, env)
         .await

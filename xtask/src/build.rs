@@ -45,7 +45,14 @@ fn frontend(tools: &Tools) -> Result {
         .run()?;
     let wasm = root.join("target/wasm32-unknown-unknown/release/rdp-doctor-frontend.wasm");
     Step::new(&tools.wasm_bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--out-name",
+            "rdp_doctor_frontend",
+            "--out-dir",
+        ])
         .args([dist.join("pkg"), wasm])
         .titled("wasm-bindgen (frontend)")
         .run()?;

@@ -1,0 +1,65 @@
+//! Step 1 of the journey: paste the error text, see what each code means at once.
+
+use rdp_doctor_core::codes::{self, Decoded, DecodedCode, Role};
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+#[function_component(DecodePanel)]
+pub fn decode_panel() -> Html {
+    let decoded = use_state(Decoded::default);
+    let oninput = {
+        let decoded = decoded.clone();
+        Callback::from(move |e: InputEvent| {
+            let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
+            decoded.set(codes::decode(&text));
+        })
+    };
+    html! {
+        <section class="card" aria-labelledby="decode-title">
+            <h2 id="decode-title">{ "1. What did the error say?" }</h2>
+            <label for="error-text">{ "Paste the error message" }</label>
+            <textarea id="error-text" {oninput} spellcheck="false"
+                placeholder="Error code: 0x904&#10;Extended error code: 0x7" />
+            <p class="privacy">{ "Decoded in your browser: nothing you paste is sent anywhere." }</p>
+            <DecodedCodes decoded={(*decoded).clone()} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DecodedCodesProps {
+    decoded: Decoded,
+}
+
+#[function_component(DecodedCodes)]
+fn decoded_codes(props: &DecodedCodesProps) -> Html {
+    if props.decoded.codes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="codes" aria-label="What the codes mean" aria-live="polite">
+            { for props.decoded.codes.iter().map(code_view) }
+        </section>
+    }
+}
+
+fn code_view(code: &DecodedCode) -> Html {
+    let role = match code.role {
+        Role::DisconnectReason => "Error code",
+        Role::ExtendedReason => "Extended error code",
+    };
+    let class = classes!("code", (!code.known).then_some("unknown"));
+    html! {
+        <div {class}>
+            <div><span class="value">{ &code.hex }</span>{ " · " }{ role }
+                if let Some(layer) = code.layer { { " · " }<span class="badge">{ layer.label() }</span> }
+            </div>
+            if code.known {
+                <div>{ code.meaning.as_deref().unwrap_or_default() }</div>
+                <div class="name">{ code.name.as_deref().unwrap_or_default() }</div>
+            } else {
+                <div>{ "This code is in none of Microsoft's published tables: RDP Doctor does not guess its meaning." }</div>
+            }
+        </div>
+    }
+}
