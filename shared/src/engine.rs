@@ -259,13 +259,14 @@ struct Compiled {
     ask_if: Vec<Vec<EvidenceId>>,
 }
 
+/// Resolves dotted ids. build.rs has checked that every id in the knowledge base resolves, so
+/// `filter_map` drops nothing.
+fn parse_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<EvidenceId> {
+    ids.filter_map(EvidenceId::parse).collect()
+}
+
 fn compiled() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    // build.rs has checked that every id resolves, so `filter_map` drops nothing.
-    let ids = |list: &mut dyn Iterator<Item = &String>| {
-        list.filter_map(|s| EvidenceId::parse(s))
-            .collect::<Vec<_>>()
-    };
     COMPILED.get_or_init(|| Compiled {
         rules: kb::causes()
             .iter()
@@ -284,11 +285,11 @@ fn compiled() -> &'static Compiled {
             .collect(),
         options: kb::questions()
             .iter()
-            .map(|q| ids(&mut q.options.iter().filter_map(|o| o.evidence.as_ref())))
+            .map(|q| parse_ids(q.options.iter().filter_map(|o| o.evidence.as_deref())))
             .collect(),
         ask_if: kb::questions()
             .iter()
-            .map(|q| ids(&mut q.ask_if.iter()))
+            .map(|q| parse_ids(q.ask_if.iter().map(String::as_str)))
             .collect(),
     })
 }
@@ -303,6 +304,7 @@ struct Scored<'a> {
 
 fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     let compiled = compiled();
+    // One entry per id; collecting in reverse keeps the first item's detail.
     let present: BTreeMap<EvidenceId, &Evidence> =
         evidence.iter().rev().map(|e| (e.id, e)).collect();
 
