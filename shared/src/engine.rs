@@ -202,7 +202,8 @@ pub struct Diagnosis {
     pub next_check: Option<NextCheck>,
     /// The top cause leads clearly, or no question could change the ranking.
     pub settled: bool,
-    /// Where along the connection path it fails, once the top cause is likely.
+    /// Where along the connection path it fails: the top cause's layer once it is likely, or
+    /// the layer every leading cause shares.
     pub failing_layer: Option<Layer>,
 }
 
@@ -363,7 +364,8 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     let failing_layer = in_play
         .first()
         .filter(|top| top.probability >= LIKELY)
-        .map(|top| top.cause.layer);
+        .map(|top| top.cause.layer)
+        .or_else(|| shared_layer(&contenders));
 
     Diagnosis {
         ranked: in_play.iter().map(|s| ranked_cause(s, &present)).collect(),
@@ -373,6 +375,16 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
         next_check,
         failing_layer,
     }
+}
+
+/// The layer all leading causes share, when they do: the failing step is known before the cause.
+fn shared_layer(contenders: &[(usize, f64)]) -> Option<Layer> {
+    let causes = kb::causes();
+    let (&(first, _), rest) = contenders.split_first()?;
+    let layer = causes[first].layer;
+    rest.iter()
+        .all(|&(c, _)| causes[c].layer == layer)
+        .then_some(layer)
 }
 
 fn reason(rule: &CompiledRule, present: &BTreeMap<EvidenceId, &Evidence>) -> Option<Reason> {

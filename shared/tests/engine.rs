@@ -249,3 +249,25 @@ fn knowledge_base_accessors_find_what_the_ui_needs() {
     assert!(kb::question("when_fails").is_some());
     assert!(kb::cause("no_such_cause").is_none());
 }
+
+#[test]
+fn the_failing_layer_is_known_once_the_leaders_agree_on_it() {
+    let diagnosis = engine::diagnose(&classic());
+    let layers: std::collections::BTreeSet<_> =
+        diagnosis.ranked.iter().take(3).map(|c| c.layer).collect();
+    assert!(
+        layers.len() > 1 && diagnosis.failing_layer.is_none(),
+        "{layers:?}"
+    );
+
+    let decisive = [Evidence::new(
+        EvidenceId::CodeLicensing,
+        Source::ErrorCode,
+        "0x3 0x102",
+    )];
+    let diagnosis = engine::diagnose(&decisive);
+    assert_eq!(
+        diagnosis.failing_layer,
+        Some(rdp_doctor_core::evidence::Layer::Licensing)
+    );
+}
