@@ -275,6 +275,18 @@ fn client_event_1026_reason_is_decimal() {
             Some("disconnectReasonConnectionTimedOut")
         )]
     );
+    let pasted_event = "Log Name: Microsoft-Windows-TerminalServices-RDPClient/Operational\n\
+        Date: 5/2/2024 10:11:12 AM\nEvent ID: 1026\nTask Category: Connection Sequence\n\
+        Description: RDP ClientActiveX has been disconnected (Reason= 2308)";
+    assert_eq!(
+        names(&codes::decode(pasted_event)),
+        [(
+            Role::DisconnectReason,
+            2308,
+            Some("disconnectReasonAtClientWinsockFDCLOSE")
+        )],
+        "dates and the event id are not codes"
+    );
     let two_events = "(Reason= 2308)\n(Reason= 2308)\n(Reason= 3)";
     assert_eq!(
         codes::decode(two_events).codes.len(),
