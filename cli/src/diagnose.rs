@@ -77,10 +77,10 @@ fn read_json<T: serde::de::DeserializeOwned>(path: Option<&Path>) -> Result<Opti
 
 fn render(diagnosis: &Diagnosis, shown: usize) -> String {
     let mut out = String::new();
-    let state = if diagnosis.settled {
-        "settled"
-    } else {
-        "not settled yet"
+    let state = match (diagnosis.settled, &diagnosis.next_question) {
+        (true, _) => "settled",
+        (false, Some(_)) => "not settled yet",
+        (false, None) => "not settled; answers alone cannot tell the leaders apart",
     };
     let _ = writeln!(out, "Diagnosis ({state})");
     if let Some(layer) = diagnosis.failing_layer {

@@ -200,7 +200,8 @@ pub struct Diagnosis {
     pub ruled_out: Vec<RuledOut>,
     pub next_question: Option<QuestionRef>,
     pub next_check: Option<NextCheck>,
-    /// The top cause leads clearly, or no question could change the ranking.
+    /// The top cause leads clearly. When it does not and `next_question` is `None`, no wizard
+    /// question would help: `next_check` says which evidence to gather instead.
     pub settled: bool,
     /// Where along the connection path it fails: the top cause's layer once it is likely, or
     /// the layer every leading cause shares.
@@ -370,7 +371,7 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     Diagnosis {
         ranked: in_play.iter().map(|s| ranked_cause(s, &present)).collect(),
         ruled_out,
-        settled: clear_lead || next_question.is_none(),
+        settled: clear_lead,
         next_question,
         next_check,
         failing_layer,
@@ -555,37 +556,43 @@ fn best_question(
     })
 }
 
-/// The evidence source, not yet used, whose findings weigh most on the contenders, and the
-/// contenders it bears on.
+/// The evidence source, not yet used, whose findings would best tell the leading causes apart,
+/// and the leading causes it bears on.
+///
+/// A source's power is how differently its evidence weighs each pair of contenders, weighted by
+/// how likely both are: Σ p(a)·p(b)·Σ |w(e, a) − w(e, b)| over the source's unseen evidence e.
 fn best_check(
     contenders: &[(usize, f64)],
     present: &BTreeMap<EvidenceId, &Evidence>,
     evidence: &[Evidence],
 ) -> Option<NextCheck> {
-    let compiled = compiled();
     let mut best: Option<(f64, CheckKind, Vec<String>)> = None;
     for kind in CheckKind::ALL {
         if evidence.iter().any(|e| e.source == kind.source()) {
             continue;
         }
-        let mut weight = 0.0;
-        let mut tells_apart = Vec::new();
-        for &(cause, p) in contenders {
-            let bearing: f64 = compiled.rules[cause]
-                .iter()
-                .filter(|r| {
-                    r.evidence.as_str().starts_with(kind.prefix())
-                        && !present.contains_key(&r.evidence)
-                })
-                .map(|r| r.weight.abs())
-                .sum();
-            if bearing > 0.0 {
-                weight += p * bearing;
-                tells_apart.push(kb::causes()[cause].id.clone());
+        let unseen: BTreeSet<EvidenceId> = contenders
+            .iter()
+            .flat_map(|&(c, _)| compiled().rules[c].iter().map(|r| r.evidence))
+            .filter(|e| e.as_str().starts_with(kind.prefix()) && !present.contains_key(e))
+            .collect();
+        let mut power = 0.0;
+        for (i, &(a, pa)) in contenders.iter().enumerate() {
+            for &(b, pb) in &contenders[i + 1..] {
+                let spread: f64 = unseen
+                    .iter()
+                    .map(|&e| (weight_of(a, e) - weight_of(b, e)).abs())
+                    .sum();
+                power += pa * pb * spread;
             }
         }
-        if tells_apart.len() >= 2 && best.as_ref().is_none_or(|(w, _, _)| weight > *w) {
-            best = Some((weight, kind, tells_apart));
+        let tells_apart: Vec<String> = contenders
+            .iter()
+            .filter(|&&(c, _)| unseen.iter().any(|&e| weight_of(c, e) != 0.0))
+            .map(|&(c, _)| kb::causes()[c].id.clone())
+            .collect();
+        if power > 0.0 && best.as_ref().is_none_or(|(p, _, _)| power > *p) {
+            best = Some((power, kind, tells_apart));
         }
     }
     best.map(|(_, kind, tells_apart)| NextCheck {
