@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use rdp_doctor_core::codes;
 use rdp_doctor_core::engine::{self, Answers, Case, Diagnosis, RankedCause, Reason};
 use rdp_doctor_core::evidence::Evidence;
-use rdp_doctor_core::kb::model::{Shell, Who};
+use rdp_doctor_core::kb::{
+    self,
+    model::{Shell, Who},
+};
 
 use crate::input::{Result, read_bounded};
 
@@ -126,6 +129,9 @@ fn render(diagnosis: &Diagnosis, shown: usize) -> String {
     }
     if let Some(top) = diagnosis.ranked.first() {
         let _ = writeln!(out, "How to check and fix: {}", top.title);
+        if let Some(cause) = kb::cause(&top.id) {
+            let _ = writeln!(out, "  {}", cause.explanation);
+        }
         for (n, step) in top.fixes.iter().enumerate() {
             let _ = writeln!(out, "  {}. {}", n + 1, step.text);
             if let (Some(command), Some(shell)) = (&step.command, step.shell) {

@@ -271,3 +271,37 @@ fn the_failing_layer_is_known_once_the_leaders_agree_on_it() {
         Some(rdp_doctor_core::evidence::Layer::Licensing)
     );
 }
+
+#[test]
+fn the_next_check_is_the_source_that_separates_the_leaders() {
+    // An NLA failure and a CredSSP version mismatch look alike to the wizard and the probe; the
+    // client's LsaSrv 6041 event tells them apart.
+    let case = Case {
+        answers: answers(&[
+            ("what_changed", "windows_update"),
+            ("which_clients", "some_fail"),
+            ("when_fails", "after_credentials"),
+        ]),
+        evidence: classic(),
+    };
+    let diagnosis = engine::diagnose_case(&case).unwrap();
+    let leaders: Vec<_> = diagnosis
+        .ranked
+        .iter()
+        .take(2)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(leaders.contains(&"credssp_oracle_mismatch"), "{leaders:?}");
+    assert_eq!(diagnosis.next_check.unwrap().kind, CheckKind::PasteEventLog);
+}
+
+#[test]
+fn explanations_read_as_one_paragraph() {
+    for cause in kb::causes() {
+        assert!(
+            !cause.explanation.contains('\n') && !cause.explanation.contains("  "),
+            "{}",
+            cause.id
+        );
+    }
+}
