@@ -343,3 +343,14 @@ fn decoded_round_trips_through_json() {
     assert!(json.contains("\"role\":\"disconnect_reason\""), "{json}");
     assert_eq!(serde_json::from_str::<Decoded>(&json).unwrap(), decoded);
 }
+
+#[test]
+fn every_cut_of_a_multilingual_dialog_decodes_without_panicking() {
+    let dialog = "リモート デスクトップ\nエラー コード: 0x904\n拡張エラー コード: 0x7\n(Reason= 2308) Grund=é";
+    for (end, _) in dialog.char_indices() {
+        for (start, _) in dialog[..end].char_indices() {
+            let decoded = codes::decode(&dialog[start..end]);
+            assert!(decoded.codes.len() <= 3, "{:?}", &dialog[start..end]);
+        }
+    }
+}
