@@ -74,6 +74,9 @@ pub fn run(args: &Args) -> Result<()> {
 fn read_json<T: serde::de::DeserializeOwned>(path: Option<&Path>) -> Result<Option<T>> {
     let Some(path) = path else { return Ok(None) };
     let text = read_bounded(path, MAX_FILE)?;
+    if text.len() > MAX_FILE {
+        return Err(format!("{}: larger than {} KiB", path.display(), MAX_FILE / 1024).into());
+    }
     let value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(Some(value))
 }
