@@ -3,5 +3,7 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "analyzers")]
+pub mod analyze;
 pub mod evidence;
 pub mod kb;
