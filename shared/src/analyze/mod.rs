@@ -5,7 +5,7 @@
 //! findings carry [`EvidenceId`]s for the diagnosis engine.
 
 pub mod cert;
-
+pub mod rdpfile;
 mod text;
 
 use crate::evidence::{Evidence, EvidenceId, Finding, Severity, Source};
