@@ -5,6 +5,9 @@
 //! findings carry [`EvidenceId`]s for the diagnosis engine.
 
 pub mod cert;
+pub mod events;
+#[cfg(feature = "evtx")]
+pub mod evtx;
 pub mod rdpfile;
 mod text;
 
