@@ -24,11 +24,18 @@ fn analyze(name: &str, host: Option<&str>) -> CertReport {
 }
 
 fn evidence(report: &CertReport) -> Vec<EvidenceId> {
-    report
+    let mut ids: Vec<EvidenceId> = report
         .evidence(Source::Certificate)
         .into_iter()
         .map(|e| e.id)
-        .collect()
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
+    ids.sort();
+    ids
 }
 
 #[test]
@@ -270,7 +277,7 @@ fn certutil_dump_text_is_judged_on_what_it_shows() {
     assert_eq!(report.input_format, CertInputFormat::CertutilDump);
     assert_eq!(
         evidence(&report),
-        vec![EvidenceId::CertExpired, EvidenceId::CertSelfSigned]
+        sorted(vec![EvidenceId::CertExpired, EvidenceId::CertSelfSigned])
     );
     let leaf = &report.certificates[0];
     assert_eq!(
@@ -297,11 +304,11 @@ fn certutil_dump_text_is_judged_on_what_it_shows() {
     );
     assert_eq!(
         evidence(&report),
-        vec![
+        sorted(vec![
             EvidenceId::CertKeyWeak,
             EvidenceId::CertSignatureWeak,
             EvidenceId::CertEkuUnsuitable
-        ]
+        ])
     );
     assert_eq!(report.certificates[0].ip_addresses, ["10.0.0.6"]);
     assert_eq!(report.certificates[0].is_ca, Some(false));
@@ -318,7 +325,7 @@ fn powershell_format_list_text_is_judged_on_what_it_shows() {
     assert_eq!(report.input_format, CertInputFormat::PowershellFormatList);
     assert_eq!(
         evidence(&report),
-        vec![EvidenceId::CertExpired, EvidenceId::CertSelfSigned]
+        sorted(vec![EvidenceId::CertExpired, EvidenceId::CertSelfSigned])
     );
     assert_eq!(
         report.certificates[0].thumbprint_sha1.as_deref(),
@@ -345,7 +352,10 @@ fn powershell_format_list_text_is_judged_on_what_it_shows() {
     );
     assert_eq!(
         evidence(&report),
-        vec![EvidenceId::CertNameMismatch, EvidenceId::CertExpiringSoon]
+        sorted(vec![
+            EvidenceId::CertNameMismatch,
+            EvidenceId::CertExpiringSoon
+        ])
     );
     let titles: Vec<&str> = report.findings.iter().map(|f| f.title.as_str()).collect();
     assert!(

@@ -12,7 +12,14 @@ fn analyze(name: &str) -> RdpFileReport {
 }
 
 fn evidence(report: &RdpFileReport) -> Vec<EvidenceId> {
-    report.evidence().into_iter().map(|e| e.id).collect()
+    let mut ids: Vec<EvidenceId> = report.evidence().into_iter().map(|e| e.id).collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
+    ids.sort();
+    ids
 }
 
 #[test]
@@ -31,23 +38,23 @@ fn settings_that_break_or_hide_failures_are_flagged() {
     assert_eq!(report.target, Some(("10.0.0.5".into(), 3390)));
     assert_eq!(
         evidence(&report),
-        vec![
+        sorted(vec![
             EvidenceId::RdpNonstandardPort,
             EvidenceId::RdpNlaDisabled,
             EvidenceId::RdpAuthLevelLenient
-        ]
+        ])
     );
 
     let report = analyze("gateway-strict.rdp");
     assert_eq!(report.target, Some(("2001:db8::5".into(), 3391)));
     assert_eq!(
         evidence(&report),
-        vec![
+        sorted(vec![
             EvidenceId::RdpNonstandardPort,
             EvidenceId::RdpAuthLevelStrict,
             EvidenceId::RdpSecurityNegotiationOff,
             EvidenceId::RdpGatewayConfigured
-        ]
+        ])
     );
     let titles: Vec<&str> = report.findings.iter().map(|f| f.title.as_str()).collect();
     for expected in [

@@ -1055,6 +1055,8 @@ fn check(certs: &[Facts], layout: Layout, ctx: &CertContext) -> Vec<Finding> {
     if layout == Layout::Chain {
         check_chain(certs, &mut findings);
     }
+    // Most severe first; the order within a severity stays that of the checks.
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     findings
 }
 
@@ -1309,9 +1311,9 @@ fn check_chain(certs: &[Facts], findings: &mut Vec<Finding>) {
     }
     let top = &certs[current];
     if path.len() < certs.len() {
-        let detached: Vec<&str> = (0..certs.len())
+        let detached: Vec<String> = (0..certs.len())
             .filter(|i| !path.contains(i))
-            .map(|i| certs[i].summary.subject.as_str())
+            .map(|i| format!("\"{}\"", certs[i].summary.subject))
             .collect();
         if top.summary.self_signed {
             findings.push(finding(

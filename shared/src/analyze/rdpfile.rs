@@ -90,6 +90,9 @@ pub fn analyze(input: &[u8]) -> Result<RdpFileReport, AnalyzeError> {
     };
     report.target = target(&report);
     report.findings = findings(&report);
+    report
+        .findings
+        .sort_by_key(|f| std::cmp::Reverse(f.severity));
     Ok(report)
 }
 
