@@ -1,6 +1,7 @@
 //! `rdp-doctor`: RDP Doctor on the command line. Each subcommand lives in its own module with an
 //! `Args` struct and a `run` function; this file only routes.
 
+mod analyze;
 mod decode;
 mod diagnose;
 mod input;
@@ -26,13 +27,16 @@ enum Command {
     Decode(decode::Args),
     /// Rank the likely causes from the error text, wizard answers and evidence.
     Diagnose(diagnose::Args),
+    /// Read evidence: a server certificate, Windows event logs, or an .rdp file.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let result = match Cli::parse().command {
         Command::Decode(args) => decode::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
+        // Its exit status also says how severe the findings are.
+        Command::Analyze(args) => return analyze::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
