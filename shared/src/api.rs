@@ -138,6 +138,15 @@ impl ApiError {
         )
     }
 
+    /// A failure inside the Worker (logged there); never caused by input.
+    pub fn internal() -> Self {
+        Self::new(
+            500,
+            "internal_error",
+            "something went wrong on our side; try again later",
+        )
+    }
+
     /// The server is misconfigured (a bad or missing setting or binding); never caused by input.
     pub fn misconfigured() -> Self {
         Self::new(

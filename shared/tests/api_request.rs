@@ -130,7 +130,7 @@ fn a_request_becomes_a_checked_target_with_the_default_port() {
 }
 
 #[test]
-fn every_error_has_a_client_error_status_and_the_documented_body() {
+fn every_error_has_its_status_and_the_documented_body() {
     let errors = [
         (ApiError::bad_request("x"), 400, "bad_request"),
         (ApiError::invalid_host("x"), 400, "invalid_host"),
@@ -153,6 +153,7 @@ fn every_error_has_a_client_error_status_and_the_documented_body() {
             "unsupported_media_type",
         ),
         (ApiError::rate_limited(), 429, "rate_limited"),
+        (ApiError::internal(), 500, "internal_error"),
         (ApiError::misconfigured(), 503, "unavailable"),
         (ApiError::probe_timed_out(15_000), 504, "probe_timed_out"),
     ];
