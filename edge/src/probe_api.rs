@@ -7,7 +7,7 @@
 use futures::StreamExt;
 use rdp_doctor_core::api::{
     ApiError, MAX_REQUEST_BODY_BYTES, ProbeConfig, ProbeRequest, Target, accepts_ndjson,
-    is_json_content_type,
+    is_json_content_type, rate_limit_key,
 };
 use worker::{Env, Method, Request, Response, Result, RouteContext, console_error, console_log};
 
@@ -110,8 +110,7 @@ async fn check_rate_limit(req: &Request, env: &Env) -> std::result::Result<(), A
         ApiError::misconfigured()
     })?;
     // Cloudflare sets CF-Connecting-IP on every request it forwards; clients cannot forge it.
-    // Requests without it (only possible outside Cloudflare's edge) share one bucket.
-    let key = header(req, "CF-Connecting-IP").unwrap_or_else(|| "unknown".to_owned());
+    let key = rate_limit_key(header(req, "CF-Connecting-IP").as_deref());
     let outcome = limiter.limit(key).await.map_err(|error| {
         console_error!("rate limiter {RATE_LIMITER_BINDING}: {error}");
         ApiError::misconfigured()

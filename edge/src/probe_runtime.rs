@@ -29,6 +29,8 @@ pub use engine::{probe_ndjson_response, probe_report};
 
 #[cfg(feature = "engine")]
 mod engine {
+    use std::net::Ipv6Addr;
+
     use futures::channel::mpsc;
     use futures::{StreamExt, future, stream};
     use rdp_doctor_core::api::{
@@ -157,7 +159,7 @@ mod engine {
         async fn connect(&self, host: &str, port: u16) -> Result<Socket, ConnectError> {
             let mut socket = Socket::builder()
                 .secure_transport(SecureTransport::Off)
-                .connect(host, port)
+                .connect(workerd_hostname(host), port)
                 .map_err(|error| connect_error(&error))?;
             match within(self.connect_timeout_ms, socket.opened()).await {
                 Some(Ok(_)) => Ok(socket),
@@ -168,6 +170,16 @@ mod engine {
                     Err(ConnectError::TimedOut)
                 }
             }
+        }
+    }
+
+    /// workerd joins `hostname:port` into one address string, so an IPv6 address needs its
+    /// brackets (`2001:db8::1:3389` would read as another address, without a port).
+    fn workerd_hostname(host: &str) -> String {
+        if host.parse::<Ipv6Addr>().is_ok() {
+            format!("[{host}]")
+        } else {
+            host.to_owned()
         }
     }
 

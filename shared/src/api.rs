@@ -10,6 +10,7 @@ mod security_headers;
 mod target;
 
 use std::fmt;
+use std::net::{IpAddr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
@@ -222,6 +223,21 @@ pub enum StreamEvent<S, R> {
     Stage(S),
     Report(R),
     Error { error: ErrorDetail },
+}
+
+/// The rate-limit bucket for a client address (the `CF-Connecting-IP` header): IPv4 per
+/// address, IPv6 per /64, since one subscriber usually holds a whole /64 and could otherwise
+/// take a fresh bucket per request. Missing or malformed values share one bucket.
+pub fn rate_limit_key(client_ip: Option<&str>) -> String {
+    let ip = client_ip.and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+    match ip.map(|ip| ip.to_canonical()) {
+        Some(IpAddr::V4(v4)) => v4.to_string(),
+        Some(IpAddr::V6(v6)) => {
+            let prefix = Ipv6Addr::from_bits(v6.to_bits() & !(u128::from(u64::MAX)));
+            format!("{prefix}/64")
+        }
+        None => "unknown".to_owned(),
+    }
 }
 
 /// Whether a `Content-Type` header value names JSON (parameters such as `charset` are ignored).

@@ -3,6 +3,7 @@
 use rdp_doctor_core::api::{
     ApiError, DEFAULT_RDP_PORT, ErrorBody, ErrorDetail, HealthResponse, MAX_REQUEST_BODY_BYTES,
     ProbeConfig, ProbeRequest, StreamEvent, TargetPolicy, accepts_ndjson, is_json_content_type,
+    rate_limit_key,
 };
 use serde_json::json;
 
@@ -314,5 +315,26 @@ fn malformed_configuration_names_the_variable() {
     for (name, value) in cases {
         let error = ProbeConfig::from_vars(vars(&[(name, value)])).unwrap_err();
         assert!(error.starts_with(name), "{name}={value:?}: {error}");
+    }
+}
+
+#[test]
+fn rate_limit_buckets_are_per_ipv4_address_and_per_ipv6_slash_64() {
+    let cases = [
+        (Some("203.0.113.7"), "203.0.113.7"),
+        (Some(" 198.51.100.1 "), "198.51.100.1"),
+        (Some("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64"),
+        (
+            Some("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64",
+        ),
+        (Some("2001:db8:1:3::1"), "2001:db8:1:3::/64"),
+        (Some("::ffff:203.0.113.7"), "203.0.113.7"),
+        (None, "unknown"),
+        (Some(""), "unknown"),
+        (Some("203.0.113.7, 10.0.0.1"), "unknown"),
+    ];
+    for (header, key) in cases {
+        assert_eq!(rate_limit_key(header), key, "{header:?}");
     }
 }
