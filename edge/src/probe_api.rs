@@ -70,8 +70,8 @@ fn header(req: &Request, name: &str) -> Option<String> {
     req.headers().get(name).ok().flatten()
 }
 
-/// Reads at most one byte past the limit, so an oversized body costs no more than that,
-/// whether or not it declared its length.
+/// Stops at the first byte past the limit, whether or not the body declared its length, so an
+/// oversized body costs no more memory than the limit.
 async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
     let declared = header(req, "Content-Length").and_then(|value| value.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_REQUEST_BODY_BYTES as u64) {
@@ -101,7 +101,7 @@ async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> 
     })
 }
 
-/// One bucket per client address. A missing binding fails closed: an unlimited probe is an
+/// One bucket per client (IPv4 address or IPv6 /64). A missing binding fails closed: an unlimited probe is an
 /// open port-scanning service, and `wrangler dev` simulates the binding, so nothing legitimate
 /// runs without it.
 async fn check_rate_limit(req: &Request, env: &Env) -> std::result::Result<(), ApiError> {
@@ -133,10 +133,7 @@ async fn run_probe(
     let response = if stream {
         probe_ndjson_response(target, config)
     } else {
-        match probe_report(target, config).await {
-            Some(report) => Response::from_json(&report),
-            None => return Err(ApiError::probe_timed_out(config.timeout_ms)),
-        }
+        Response::from_json(&probe_report(target, config).await?)
     };
     response.map_err(|error| {
         console_error!("probe response: {error}");

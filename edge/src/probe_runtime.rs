@@ -47,15 +47,12 @@ mod engine {
     /// Past the engine's own total deadline, the Worker stops waiting regardless.
     const SAFETY_MARGIN_MS: u64 = 2_000;
 
-    /// Runs the probe to its report; `None` if it overran its deadline and the safety margin.
-    pub async fn probe_report(target: CheckedTarget, config: &ProbeConfig) -> Option<ProbeReport> {
-        let (target, opts) = engine_inputs(target, config)?;
-        let clock = WorkerClock::start();
-        let connector = WorkerConnector {
-            connect_timeout_ms: opts.connect_timeout_ms,
-        };
-        let run = probe::run(&target, &opts, &connector, &clock, |_| {});
-        within(opts.total_timeout_ms + SAFETY_MARGIN_MS, run).await
+    /// Runs the probe to its report, or the reason it could not finish.
+    pub async fn probe_report(
+        target: CheckedTarget,
+        config: &ProbeConfig,
+    ) -> Result<ProbeReport, ApiError> {
+        run_probe(target, config, |_| {}).await
     }
 
     /// A response whose body is driven by the probe itself: one `stage` line as each stage is
@@ -65,26 +62,17 @@ mod engine {
         target: CheckedTarget,
         config: &ProbeConfig,
     ) -> worker::Result<Response> {
-        let timeout_ms = config.timeout_ms;
-        let inputs = engine_inputs(target, config);
+        let config = config.clone();
         let (lines, received) = mpsc::unbounded::<Vec<u8>>();
         let probe = async move {
-            let last = match inputs {
-                Some((target, opts)) => {
-                    let clock = WorkerClock::start();
-                    let connector = WorkerConnector {
-                        connect_timeout_ms: opts.connect_timeout_ms,
-                    };
-                    let send_stage = |stage: &StageReport| {
-                        let _ = lines.unbounded_send(ndjson_line(&Event::Stage(stage)));
-                    };
-                    let run = probe::run(&target, &opts, &connector, &clock, send_stage);
-                    match within(opts.total_timeout_ms + SAFETY_MARGIN_MS, run).await {
-                        Some(report) => ndjson_line(&Event::Report(&report)),
-                        None => ndjson_line(&error_event(&ApiError::probe_timed_out(timeout_ms))),
-                    }
-                }
-                None => ndjson_line(&error_event(&ApiError::internal())),
+            let send_stage = |stage: &StageReport| {
+                let _ = lines.unbounded_send(ndjson_line(&Event::Stage(stage)));
+            };
+            let last = match run_probe(target, &config, send_stage).await {
+                Ok(report) => ndjson_line(&Event::Report(&report)),
+                Err(error) => ndjson_line(&Event::Error {
+                    error: error.body().error,
+                }),
             };
             // A send fails only when the client has gone; there is no one left to tell.
             let _ = lines.unbounded_send(last);
@@ -100,13 +88,36 @@ mod engine {
         Ok(response)
     }
 
-    type Event<'a> = StreamEvent<&'a StageReport, &'a ProbeReport>;
-
-    fn error_event(error: &ApiError) -> Event<'static> {
-        StreamEvent::Error {
-            error: error.body().error,
-        }
+    async fn run_probe(
+        target: CheckedTarget,
+        config: &ProbeConfig,
+        on_stage: impl FnMut(&StageReport),
+    ) -> Result<ProbeReport, ApiError> {
+        let mut seed = [0u8; 32];
+        getrandom::getrandom(&mut seed).map_err(|error| {
+            console_error!("probe seed: {error}");
+            ApiError::internal()
+        })?;
+        let opts = ProbeOptions {
+            total_timeout_ms: config.timeout_ms,
+            seed,
+            ..ProbeOptions::default()
+        };
+        let target = probe::Target {
+            host: target.host,
+            port: target.port,
+        };
+        let clock = WorkerClock::start();
+        let connector = WorkerConnector {
+            connect_timeout_ms: opts.connect_timeout_ms,
+        };
+        let run = probe::run(&target, &opts, &connector, &clock, on_stage);
+        within(opts.total_timeout_ms + SAFETY_MARGIN_MS, run)
+            .await
+            .ok_or_else(|| ApiError::probe_timed_out(config.timeout_ms))
     }
+
+    type Event<'a> = StreamEvent<&'a StageReport, &'a ProbeReport>;
 
     fn ndjson_line(event: &impl Serialize) -> Vec<u8> {
         match serde_json::to_vec(event) {
@@ -123,29 +134,6 @@ mod engine {
                     .collect()
             }
         }
-    }
-
-    fn engine_inputs(
-        target: CheckedTarget,
-        config: &ProbeConfig,
-    ) -> Option<(probe::Target, ProbeOptions)> {
-        let mut seed = [0u8; 32];
-        if let Err(error) = getrandom::getrandom(&mut seed) {
-            console_error!("probe seed: {error}");
-            return None;
-        }
-        let opts = ProbeOptions {
-            total_timeout_ms: config.timeout_ms,
-            seed,
-            ..ProbeOptions::default()
-        };
-        Some((
-            probe::Target {
-                host: target.host,
-                port: target.port,
-            },
-            opts,
-        ))
     }
 
     /// TCP through the runtime. Only policy-checked, normalized hosts reach it.
