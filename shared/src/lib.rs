@@ -5,6 +5,7 @@
 
 #[cfg(feature = "analyzers")]
 pub mod analyze;
+pub mod api;
 pub mod codes;
 pub mod engine;
 pub mod evidence;
