@@ -5,3 +5,5 @@
 
 pub mod evidence;
 pub mod kb;
+#[cfg(feature = "probe")]
+pub mod probe;

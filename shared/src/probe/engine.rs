@@ -1,0 +1,964 @@
+//! Orchestration: which connections to open, in what order, and how their results become stage
+//! reports with findings.
+
+use futures::StreamExt as _;
+use futures::stream;
+
+use super::ProbeOptions;
+use super::clients::{CLIENT_PROFILES, ClientResult, judge};
+use super::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
+use super::nla::{self, NlaDetails, NlaLimits};
+use super::report::*;
+use super::tls::{self, HelloOffer, HelloOutcome, HelloResult, ServerHelloReply, TlsVersion};
+use super::x224::{self, ConfirmReply, MODERN_CLIENT_REQUEST, NegotiationOutcome, Protocol};
+use crate::evidence::{EvidenceId, Finding, Severity};
+
+/// Differences larger than this between the server's clock and real time break Kerberos and
+/// show up as logon failures (Windows' default maximum tolerance is 5 minutes).
+const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+struct Ctx<'a, C, K> {
+    target: &'a Target,
+    opts: &'a ProbeOptions,
+    connector: &'a C,
+    clock: &'a K,
+    started_ms: u64,
+}
+
+impl<C: Connector, K: Clock> Ctx<'_, C, K> {
+    fn now_ms(&self) -> u64 {
+        self.clock.elapsed_ms().saturating_sub(self.started_ms)
+    }
+
+    /// `step_ms`, cut short by the whole probe's deadline.
+    fn budget(&self, step_ms: u64) -> u64 {
+        step_ms.min(self.opts.total_timeout_ms.saturating_sub(self.now_ms()))
+    }
+
+    async fn connect(&self) -> Result<C::Stream, ConnectError> {
+        let connect = self.connector.connect(&self.target.host, self.target.port);
+        with_deadline(
+            self.clock,
+            self.budget(self.opts.connect_timeout_ms),
+            connect,
+        )
+        .await
+        .unwrap_or(Err(ConnectError::TimedOut))
+    }
+
+    async fn negotiate(&self, stream: &mut C::Stream, requested: u32) -> NegotiationOutcome {
+        let request = x224::connection_request(requested);
+        let budget = self.budget(self.opts.exchange_timeout_ms);
+        exchange(
+            stream,
+            &request,
+            ConfirmReply,
+            self.opts.max_exchange_bytes,
+            budget,
+            self.clock,
+        )
+        .await
+    }
+
+    /// Connects and negotiates; the stream comes back when a TLS-based protocol was selected.
+    async fn open_tls(&self, requested: u32) -> Result<C::Stream, String> {
+        let mut stream = self.connect().await.map_err(|e| e.to_string())?;
+        match self.negotiate(&mut stream, requested).await {
+            outcome @ NegotiationOutcome::Selected { .. }
+                if outcome.selected_protocol().is_some_and(Protocol::uses_tls) =>
+            {
+                Ok(stream)
+            }
+            outcome => Err(format!("the negotiation {}", outcome.describe())),
+        }
+    }
+
+    async fn hello(&self, offer: &HelloOffer<'_>, random: &[u8; 32]) -> HelloResult {
+        let mut stream = match self.open_tls(MODERN_CLIENT_REQUEST).await {
+            Ok(stream) => stream,
+            Err(reason) => {
+                return HelloResult {
+                    outcome: HelloOutcome::NotNegotiated { reason },
+                    chain: Vec::new(),
+                };
+            }
+        };
+        let reply = ServerHelloReply {
+            max_handshake: self.opts.max_chain_bytes,
+        };
+        let budget = self.budget(self.opts.exchange_timeout_ms);
+        let hello = tls::client_hello(offer, random);
+        exchange(
+            &mut stream,
+            &hello,
+            reply,
+            self.opts.max_chain_bytes,
+            budget,
+            self.clock,
+        )
+        .await
+    }
+
+    /// 32 bytes for connection `index`, derived from the seed.
+    fn random(&self, index: usize) -> [u8; 32] {
+        let mut input = self.opts.seed.to_vec();
+        input.extend_from_slice(&(index as u64).to_le_bytes());
+        let digest = ring::digest::digest(&ring::digest::SHA256, &input);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(digest.as_ref());
+        out
+    }
+}
+
+/// Runs the whole probe. `on_stage` sees each stage as soon as it is decided.
+pub async fn run<C: Connector, K: Clock>(
+    target: &Target,
+    opts: &ProbeOptions,
+    connector: &C,
+    clock: &K,
+    mut on_stage: impl FnMut(&StageReport),
+) -> ProbeReport {
+    let ctx = Ctx {
+        target,
+        opts,
+        connector,
+        clock,
+        started_ms: clock.elapsed_ms(),
+    };
+    let started_unix_ms = clock.now_unix_ms();
+    let mut stages = Vec::new();
+    let mut chain = Vec::new();
+    let mut emit = |stage: StageReport, stages: &mut Vec<StageReport>| {
+        on_stage(&stage);
+        stages.push(stage);
+    };
+
+    // The first connection: TCP, then the negotiation a current client would send.
+    let mut primary = Timed::start(&ctx);
+    let connected = ctx.connect().await;
+    let connect_ms = primary.elapsed(&ctx);
+    let tcp = tcp_report(&primary, connected.as_ref().err(), connect_ms);
+    let tcp_ok = tcp.status == StageStatus::Ok;
+    emit(tcp, &mut stages);
+    let negotiated = match connected {
+        Ok(mut stream) => {
+            primary = Timed::start(&ctx);
+            let outcome = ctx.negotiate(&mut stream, MODERN_CLIENT_REQUEST).await;
+            drop(stream);
+            let report = negotiation_report(&primary, primary.elapsed(&ctx), &outcome);
+            emit(report, &mut stages);
+            Some(outcome)
+        }
+        Err(_) => None,
+    };
+
+    let selected = negotiated
+        .as_ref()
+        .and_then(NegotiationOutcome::selected_protocol);
+    let tls_selected = selected.is_some_and(Protocol::uses_tls);
+    let nla_selected = matches!(selected, Some(Protocol::Hybrid | Protocol::HybridEx));
+
+    let mut tasks = Vec::new();
+    if tcp_ok {
+        if nla_selected {
+            tasks.push(Task::Nla);
+        }
+        if tls_selected {
+            tasks.extend(TlsVersion::PROBED.into_iter().map(Task::Version));
+            if opts.client_compatibility {
+                tasks.extend((0..CLIENT_PROFILES.len()).map(Task::Client));
+            }
+        }
+        tasks.extend(Protocol::ALL.into_iter().map(Task::Protocol));
+    }
+    let mut pending = Pending::new(&tasks);
+    let mut results = stream::iter(tasks.into_iter().enumerate())
+        .map(|(index, task)| run_task(&ctx, index, task))
+        .buffer_unordered(opts.max_parallel.max(1));
+    while let Some(done) = results.next().await {
+        let kind = done.output.stage();
+        pending.push(done);
+        if pending.remaining(kind) == 0 {
+            let report = pending.report(kind, opts.client_compatibility, &mut chain);
+            emit(report, &mut stages);
+        }
+    }
+    drop(results);
+
+    // Stages that never ran still appear, with the reason.
+    let reason = if !tcp_ok {
+        "skipped: the TCP connection failed".to_owned()
+    } else {
+        match &negotiated {
+            Some(outcome) if !tls_selected => {
+                format!("not applicable: the server {}", outcome.describe())
+            }
+            _ => "not applicable".to_owned(),
+        }
+    };
+    let status = if tcp_ok {
+        StageStatus::NotApplicable
+    } else {
+        StageStatus::Skipped
+    };
+    for kind in StageKind::ALL {
+        if !stages.iter().any(|s| s.stage == kind) {
+            let verdict = match kind {
+                StageKind::ClientCompatibility if tls_selected => {
+                    "skipped: not requested".to_owned()
+                }
+                StageKind::Nla if tls_selected => format!(
+                    "not applicable: the server selected {} for a client that offers NLA",
+                    selected.map(Protocol::label).unwrap_or("no protocol")
+                ),
+                _ => reason.clone(),
+            };
+            let status = if tls_selected && kind == StageKind::ClientCompatibility {
+                StageStatus::Skipped
+            } else {
+                status
+            };
+            emit(
+                StageReport::without_result(kind, status, verdict),
+                &mut stages,
+            );
+        }
+    }
+    stages.sort_by_key(|s| StageKind::ALL.iter().position(|k| *k == s.stage));
+    ProbeReport {
+        target: target.clone(),
+        started_unix_ms,
+        duration_ms: ctx.now_ms(),
+        connections_opened: stages.iter().map(|s| s.connections_opened).sum(),
+        stages,
+        certificate_chain: chain,
+    }
+}
+
+/// Start time of a piece of work, relative to the probe's start.
+struct Timed {
+    started_ms: u64,
+}
+
+impl Timed {
+    fn start<C: Connector, K: Clock>(ctx: &Ctx<'_, C, K>) -> Timed {
+        Timed {
+            started_ms: ctx.now_ms(),
+        }
+    }
+
+    fn elapsed<C: Connector, K: Clock>(&self, ctx: &Ctx<'_, C, K>) -> u64 {
+        ctx.now_ms().saturating_sub(self.started_ms)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Task {
+    Protocol(Protocol),
+    Version(TlsVersion),
+    Client(usize),
+    Nla,
+}
+
+enum TaskOutput {
+    Protocol(ProtocolResult),
+    Version(TlsVersion, HelloResult),
+    Client(ClientResult),
+    Nla(NlaDetails, Vec<Vec<u8>>),
+}
+
+impl TaskOutput {
+    fn stage(&self) -> StageKind {
+        match self {
+            TaskOutput::Protocol(_) => StageKind::SecurityProtocols,
+            TaskOutput::Version(..) => StageKind::Tls,
+            TaskOutput::Client(_) => StageKind::ClientCompatibility,
+            TaskOutput::Nla(..) => StageKind::Nla,
+        }
+    }
+}
+
+impl Task {
+    fn stage(self) -> StageKind {
+        match self {
+            Task::Protocol(_) => StageKind::SecurityProtocols,
+            Task::Version(_) => StageKind::Tls,
+            Task::Client(_) => StageKind::ClientCompatibility,
+            Task::Nla => StageKind::Nla,
+        }
+    }
+}
+
+struct Done {
+    output: TaskOutput,
+    started_ms: u64,
+    finished_ms: u64,
+}
+
+async fn run_task<C: Connector, K: Clock>(ctx: &Ctx<'_, C, K>, index: usize, task: Task) -> Done {
+    let started_ms = ctx.now_ms();
+    let output = match task {
+        Task::Protocol(protocol) => {
+            let outcome = match ctx.connect().await {
+                Ok(mut stream) => ctx.negotiate(&mut stream, protocol.bits()).await,
+                Err(error) => NegotiationOutcome::ConnectFailed {
+                    reason: error.to_string(),
+                },
+            };
+            let accepted = outcome.selected_protocol() == Some(protocol);
+            TaskOutput::Protocol(ProtocolResult {
+                protocol,
+                accepted,
+                outcome,
+            })
+        }
+        Task::Version(version) => {
+            let offer = tls::version_probe_offer(std::slice::from_ref(version_static(version)));
+            TaskOutput::Version(version, ctx.hello(&offer, &ctx.random(index)).await)
+        }
+        Task::Client(profile_index) => {
+            let profile = &CLIENT_PROFILES[profile_index % CLIENT_PROFILES.len()];
+            let result = ctx.hello(&profile.offer(), &ctx.random(index)).await;
+            TaskOutput::Client(judge(profile, result.outcome))
+        }
+        Task::Nla => match ctx.open_tls(MODERN_CLIENT_REQUEST).await {
+            Ok(mut stream) => {
+                let limits = NlaLimits {
+                    step_ms: ctx.budget(ctx.opts.exchange_timeout_ms),
+                    max_bytes: ctx.opts.max_chain_bytes,
+                };
+                let (details, chain) =
+                    nla::run(&mut stream, &ctx.target.host, &limits, ctx.clock).await;
+                TaskOutput::Nla(details, chain)
+            }
+            Err(reason) => TaskOutput::Nla(
+                NlaDetails {
+                    failure: Some(reason),
+                    ..NlaDetails::default()
+                },
+                Vec::new(),
+            ),
+        },
+    };
+    Done {
+        output,
+        started_ms,
+        finished_ms: ctx.now_ms(),
+    }
+}
+
+fn version_static(version: TlsVersion) -> &'static TlsVersion {
+    match version {
+        TlsVersion::Ssl3 => &TlsVersion::Ssl3,
+        TlsVersion::Tls10 => &TlsVersion::Tls10,
+        TlsVersion::Tls11 => &TlsVersion::Tls11,
+        TlsVersion::Tls12 => &TlsVersion::Tls12,
+        TlsVersion::Tls13 => &TlsVersion::Tls13,
+    }
+}
+
+/// Results collected per stage until all of a stage's connections are done.
+struct Pending {
+    expected: Vec<(StageKind, usize)>,
+    done: Vec<Done>,
+}
+
+impl Pending {
+    fn new(tasks: &[Task]) -> Pending {
+        let mut expected: Vec<(StageKind, usize)> = Vec::new();
+        for task in tasks {
+            match expected.iter_mut().find(|(k, _)| *k == task.stage()) {
+                Some((_, count)) => *count += 1,
+                None => expected.push((task.stage(), 1)),
+            }
+        }
+        Pending {
+            expected,
+            done: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, done: Done) {
+        self.done.push(done);
+    }
+
+    fn remaining(&self, kind: StageKind) -> usize {
+        let expected = self
+            .expected
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or(0, |(_, n)| *n);
+        expected
+            - self
+                .done
+                .iter()
+                .filter(|d| d.output.stage() == kind)
+                .count()
+                .min(expected)
+    }
+
+    fn report(
+        &mut self,
+        kind: StageKind,
+        _clients_requested: bool,
+        chain: &mut Vec<Vec<u8>>,
+    ) -> StageReport {
+        let (mine, rest): (Vec<Done>, Vec<Done>) = std::mem::take(&mut self.done)
+            .into_iter()
+            .partition(|d| d.output.stage() == kind);
+        self.done = rest;
+        let started_ms = mine.iter().map(|d| d.started_ms).min().unwrap_or(0);
+        let finished_ms = mine
+            .iter()
+            .map(|d| d.finished_ms)
+            .max()
+            .unwrap_or(started_ms);
+        let connections_opened = mine.len() as u32;
+        let mut report = match kind {
+            StageKind::SecurityProtocols => {
+                protocols_report(mine.into_iter().filter_map(|d| match d.output {
+                    TaskOutput::Protocol(result) => Some(result),
+                    _ => None,
+                }))
+            }
+            StageKind::Tls => {
+                let versions: Vec<(TlsVersion, HelloResult)> = mine
+                    .into_iter()
+                    .filter_map(|d| match d.output {
+                        TaskOutput::Version(version, result) => Some((version, result)),
+                        _ => None,
+                    })
+                    .collect();
+                let report = tls_report(versions);
+                if let StageDetails::Tls(details) = &report.details
+                    && chain.is_empty()
+                {
+                    chain.clone_from(&details.certificate_chain);
+                }
+                report
+            }
+            StageKind::ClientCompatibility => {
+                clients_report(mine.into_iter().filter_map(|d| match d.output {
+                    TaskOutput::Client(result) => Some(result),
+                    _ => None,
+                }))
+            }
+            _ => {
+                let (details, nla_chain) = mine
+                    .into_iter()
+                    .find_map(|d| match d.output {
+                        TaskOutput::Nla(details, chain) => Some((details, chain)),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                if chain.is_empty() {
+                    *chain = nla_chain;
+                }
+                nla_report(details)
+            }
+        };
+        report.started_ms = started_ms;
+        report.duration_ms = finished_ms - started_ms;
+        report.connections_opened = connections_opened;
+        report
+    }
+}
+
+fn finding(
+    severity: Severity,
+    title: impl Into<String>,
+    detail: impl Into<String>,
+    evidence: Option<EvidenceId>,
+) -> Finding {
+    Finding {
+        severity,
+        title: title.into(),
+        detail: detail.into(),
+        evidence,
+    }
+}
+
+fn tcp_report(timed: &Timed, error: Option<&ConnectError>, connect_ms: u64) -> StageReport {
+    let (status, outcome, verdict, finding) = match error {
+        None => (
+            StageStatus::Ok,
+            TcpOutcome::Open,
+            format!("The port is open (connected in {connect_ms} ms)."),
+            finding(Severity::Info, "The port accepts TCP connections", format!("connected in {connect_ms} ms"), Some(EvidenceId::ProbeTcpOpen)),
+        ),
+        Some(ConnectError::Refused) => (
+            StageStatus::Failed,
+            TcpOutcome::Refused,
+            "The port refused the connection: nothing listens there, or a firewall rejects it.".to_owned(),
+            finding(Severity::Error, "The port refused the TCP connection", "connection refused (RST)", Some(EvidenceId::ProbeTcpRefused)),
+        ),
+        Some(ConnectError::TimedOut) => (
+            StageStatus::Failed,
+            TcpOutcome::TimedOut,
+            "No answer to the connection attempt: a firewall drops the traffic, or the host is down.".to_owned(),
+            finding(Severity::Error, "The TCP connection timed out", format!("no answer after {connect_ms} ms"), Some(EvidenceId::ProbeTcpTimeout)),
+        ),
+        Some(ConnectError::NameNotResolved) => (
+            StageStatus::Failed,
+            TcpOutcome::NameNotResolved,
+            "The host name does not resolve.".to_owned(),
+            finding(Severity::Error, "The host name did not resolve", "DNS lookup failed", Some(EvidenceId::ProbeDnsFailed)),
+        ),
+        Some(ConnectError::Other(reason)) => (
+            StageStatus::Failed,
+            TcpOutcome::Failed { reason: reason.clone() },
+            format!("The connection failed: {reason}."),
+            finding(Severity::Error, "The TCP connection failed", reason.clone(), None),
+        ),
+    };
+    let connect_ms = (status == StageStatus::Ok).then_some(connect_ms);
+    StageReport {
+        stage: StageKind::Tcp,
+        status,
+        started_ms: timed.started_ms,
+        duration_ms: connect_ms.unwrap_or_default(),
+        verdict,
+        details: StageDetails::Tcp {
+            outcome,
+            connect_ms,
+        },
+        findings: vec![finding],
+        connections_opened: 1,
+    }
+}
+
+fn failure_evidence(code: u32) -> Option<EvidenceId> {
+    match code {
+        1 => Some(EvidenceId::ProbeNegSslRequired),
+        2 => Some(EvidenceId::ProbeNegSslNotAllowed),
+        3 => Some(EvidenceId::ProbeNegCertNotOnServer),
+        4 => Some(EvidenceId::ProbeNegInconsistentFlags),
+        5 => Some(EvidenceId::ProbeNegHybridRequired),
+        6 => Some(EvidenceId::ProbeNegUserAuthRequired),
+        7 => Some(EvidenceId::ProbeNegEntraRequired),
+        _ => None,
+    }
+}
+
+fn negotiation_report(
+    timed: &Timed,
+    duration_ms: u64,
+    outcome: &NegotiationOutcome,
+) -> StageReport {
+    let said = format!(
+        "To a client offering TLS and NLA, the server {}.",
+        outcome.describe()
+    );
+    let (status, finding) = match outcome {
+        NegotiationOutcome::Selected {
+            protocol: Some(Protocol::Hybrid | Protocol::HybridEx),
+            ..
+        } => (
+            StageStatus::Ok,
+            finding(
+                Severity::Info,
+                "The server accepts NLA (CredSSP)",
+                outcome.describe(),
+                Some(EvidenceId::ProbeNegNlaOffered),
+            ),
+        ),
+        NegotiationOutcome::Selected {
+            protocol: Some(Protocol::Rdp),
+            ..
+        } => (
+            StageStatus::Ok,
+            finding(
+                Severity::Warning,
+                "The server uses legacy RDP security",
+                "it selected standard RDP security although the client offered TLS and NLA; current clients may refuse this",
+                Some(EvidenceId::ProbeNegRdpSecurityOnly),
+            ),
+        ),
+        NegotiationOutcome::Selected { .. } => (
+            StageStatus::Ok,
+            finding(
+                Severity::Info,
+                "The server selected a security protocol",
+                outcome.describe(),
+                None,
+            ),
+        ),
+        NegotiationOutcome::Failure { code, name } => (
+            StageStatus::Failed,
+            finding(
+                Severity::Error,
+                "The server refused the negotiation",
+                format!("RDP_NEG_FAILURE {code} ({name})"),
+                failure_evidence(*code),
+            ),
+        ),
+        NegotiationOutcome::Reset => (
+            StageStatus::Failed,
+            finding(
+                Severity::Error,
+                "The server reset the connection after the RDP connection request",
+                "RST instead of a Connection Confirm",
+                Some(EvidenceId::ProbeX224Reset),
+            ),
+        ),
+        NegotiationOutcome::Closed => (
+            StageStatus::Failed,
+            finding(
+                Severity::Error,
+                "The server closed the connection after the RDP connection request",
+                "FIN instead of a Connection Confirm",
+                Some(EvidenceId::ProbeX224Closed),
+            ),
+        ),
+        NegotiationOutcome::Silent => (
+            StageStatus::Failed,
+            finding(
+                Severity::Error,
+                "The server did not answer the RDP connection request",
+                "no reply before the deadline",
+                Some(EvidenceId::ProbeX224Silent),
+            ),
+        ),
+        NegotiationOutcome::NotRdp { .. } | NegotiationOutcome::Malformed { .. } => (
+            StageStatus::Failed,
+            finding(
+                Severity::Error,
+                "The service on this port does not speak RDP",
+                outcome.describe(),
+                Some(EvidenceId::ProbeX224NotRdp),
+            ),
+        ),
+        NegotiationOutcome::ConnectFailed { reason } => (
+            StageStatus::Failed,
+            finding(
+                Severity::Error,
+                "The connection failed during negotiation",
+                reason.clone(),
+                None,
+            ),
+        ),
+    };
+    StageReport {
+        stage: StageKind::Negotiation,
+        status,
+        started_ms: timed.started_ms,
+        duration_ms,
+        verdict: said,
+        details: StageDetails::Negotiation {
+            requested: vec![Protocol::Ssl, Protocol::Hybrid, Protocol::HybridEx],
+            outcome: outcome.clone(),
+        },
+        findings: vec![finding],
+        connections_opened: 0,
+    }
+}
+
+fn protocols_report(results: impl Iterator<Item = ProtocolResult>) -> StageReport {
+    let mut protocols: Vec<ProtocolResult> = results.collect();
+    protocols.sort_by_key(|r| Protocol::ALL.iter().position(|p| *p == r.protocol));
+    let accepted: Vec<&str> = protocols
+        .iter()
+        .filter(|r| r.accepted)
+        .map(|r| r.protocol.label())
+        .collect();
+    let mut findings = Vec::new();
+    let mut codes_seen = Vec::new();
+    for result in &protocols {
+        if let NegotiationOutcome::Failure { code, name } = &result.outcome
+            && !codes_seen.contains(code)
+        {
+            codes_seen.push(*code);
+            findings.push(finding(
+                Severity::Info,
+                format!(
+                    "Asked for {} alone, the server answered {name}",
+                    result.protocol.label()
+                ),
+                format!("RDP_NEG_FAILURE {code}"),
+                failure_evidence(*code),
+            ));
+        }
+    }
+    if protocols
+        .iter()
+        .any(|r| r.accepted && matches!(r.protocol, Protocol::Hybrid | Protocol::HybridEx))
+    {
+        findings.push(finding(
+            Severity::Info,
+            "The server accepts NLA (CredSSP)",
+            "HYBRID accepted when asked alone",
+            Some(EvidenceId::ProbeNegNlaOffered),
+        ));
+    }
+    let (status, verdict) = if accepted.is_empty() {
+        (
+            StageStatus::Failed,
+            "The server accepted none of the security protocols asked for one at a time."
+                .to_owned(),
+        )
+    } else {
+        (
+            StageStatus::Ok,
+            format!("The server accepts: {}.", accepted.join(", ")),
+        )
+    };
+    StageReport {
+        details: StageDetails::SecurityProtocols { protocols },
+        findings,
+        ..StageReport::without_result(StageKind::SecurityProtocols, status, verdict)
+    }
+}
+
+/// NULL and anonymous suites protect nothing; no RDP client offers them.
+fn is_unusable_suite(id: u16) -> bool {
+    tls_parser::TlsCipherSuite::from_id(id).is_some_and(|s| {
+        matches!(s.enc, tls_parser::TlsCipherEnc::Null)
+            || matches!(s.au, tls_parser::TlsCipherAu::Null)
+    })
+}
+
+fn tls_report(results: Vec<(TlsVersion, HelloResult)>) -> StageReport {
+    let mut versions: Vec<TlsVersionResult> = Vec::new();
+    let mut certificate_chain = Vec::new();
+    let mut sorted = results;
+    sorted.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
+    for (version, result) in sorted {
+        if certificate_chain.is_empty() && !result.chain.is_empty() {
+            certificate_chain = result.chain;
+        }
+        let supported = result.outcome.accepted_version() == Some(version);
+        versions.push(TlsVersionResult {
+            version,
+            supported,
+            outcome: result.outcome,
+        });
+    }
+    versions.sort_by_key(|r| r.version);
+    let negotiated = versions
+        .iter()
+        .rev()
+        .find(|r| r.supported)
+        .and_then(|r| match &r.outcome {
+            HelloOutcome::Accepted {
+                version,
+                cipher_suite,
+                cipher_suite_name,
+                ..
+            } => Some(NegotiatedTls {
+                version: *version,
+                cipher_suite: *cipher_suite,
+                cipher_suite_name: cipher_suite_name.clone(),
+            }),
+            _ => None,
+        });
+    let supported: Vec<&str> = versions
+        .iter()
+        .filter(|r| r.supported)
+        .map(|r| r.version.label())
+        .collect();
+    let mut findings = Vec::new();
+    let status;
+    let verdict;
+    if let Some(negotiated) = &negotiated {
+        status = StageStatus::Ok;
+        let suite = negotiated
+            .cipher_suite_name
+            .clone()
+            .unwrap_or_else(|| format!("0x{:04x}", negotiated.cipher_suite));
+        verdict = format!(
+            "TLS works: {} accepted; {} negotiates {suite}.",
+            supported.join(", "),
+            negotiated.version.label()
+        );
+        if negotiated.version < TlsVersion::Tls12 {
+            findings.push(finding(
+                Severity::Error,
+                "The server accepts only TLS 1.0/1.1",
+                format!("accepted: {}", supported.join(", ")),
+                Some(EvidenceId::ProbeTlsLegacyOnly),
+            ));
+        }
+        if is_unusable_suite(negotiated.cipher_suite) {
+            findings.push(finding(
+                Severity::Error,
+                "The server only offers cipher suites without encryption or authentication",
+                suite,
+                Some(EvidenceId::ProbeTlsNoModernCipher),
+            ));
+        }
+    } else {
+        status = StageStatus::Failed;
+        // Every version failed the same way or not: report the first failure, highest version first.
+        let first = versions.iter().rev().map(|r| &r.outcome).next();
+        let what = first
+            .map(HelloOutcome::describe)
+            .unwrap_or_else(|| "no result".to_owned());
+        verdict = format!("No TLS version works: {what}.");
+        let evidence = match first {
+            Some(HelloOutcome::ClosedBeforeServerHello | HelloOutcome::ResetBeforeServerHello) => {
+                Some((
+                    "The server drops the TLS handshake before its ServerHello",
+                    "on Windows this is how Schannel fails when the RDP certificate's private key cannot be read (Schannel event 36870)",
+                    EvidenceId::ProbeTlsNoServerHello,
+                ))
+            }
+            Some(HelloOutcome::Alert { .. }) => Some((
+                "The server answers every TLS handshake with an alert",
+                "",
+                EvidenceId::ProbeTlsAlert,
+            )),
+            Some(HelloOutcome::NotTls { .. } | HelloOutcome::Malformed { .. }) => Some((
+                "The server answers TLS with something that is not TLS",
+                "",
+                EvidenceId::ProbeTlsNotTls,
+            )),
+            _ => None,
+        };
+        if let Some((title, why, id)) = evidence {
+            let detail = if why.is_empty() {
+                what.clone()
+            } else {
+                format!("{what}; {why}")
+            };
+            findings.push(finding(Severity::Error, title, detail, Some(id)));
+        }
+    }
+    StageReport {
+        details: StageDetails::Tls(TlsDetails {
+            versions,
+            negotiated,
+            certificate_chain,
+        }),
+        findings,
+        ..StageReport::without_result(StageKind::Tls, status, verdict)
+    }
+}
+
+fn clients_report(results: impl Iterator<Item = ClientResult>) -> StageReport {
+    let mut clients: Vec<ClientResult> = results.collect();
+    clients.sort_by_key(|c| CLIENT_PROFILES.iter().position(|p| p.id == c.client));
+    let failing: Vec<&ClientResult> = clients.iter().filter(|c| !c.compatible).collect();
+    let mut findings = Vec::new();
+    let (status, verdict) = if failing.is_empty() {
+        (
+            StageStatus::Ok,
+            format!(
+                "All {} client profiles would complete the TLS handshake.",
+                clients.len()
+            ),
+        )
+    } else {
+        let names: Vec<String> = failing
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.reason))
+            .collect();
+        findings.push(finding(
+            if failing.len() == clients.len() {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            format!(
+                "{} of {} RDP clients would fail the TLS handshake",
+                failing.len(),
+                clients.len()
+            ),
+            names.join("; "),
+            Some(EvidenceId::ProbeClientIncompatible),
+        ));
+        let no_suite = failing.iter().any(|c| {
+            matches!(
+                c.outcome,
+                HelloOutcome::Alert {
+                    description: 40 | 71,
+                    ..
+                }
+            )
+        });
+        if failing.len() == clients.len() && no_suite {
+            findings.push(finding(
+                Severity::Error,
+                "No current RDP client shares a cipher suite with the server",
+                "the client supports none of the cipher suites the server accepts",
+                Some(EvidenceId::ProbeTlsNoModernCipher),
+            ));
+        }
+        (
+            StageStatus::Failed,
+            format!(
+                "{} of {} client profiles would fail.",
+                failing.len(),
+                clients.len()
+            ),
+        )
+    };
+    StageReport {
+        details: StageDetails::ClientCompatibility { clients },
+        findings,
+        ..StageReport::without_result(StageKind::ClientCompatibility, status, verdict)
+    }
+}
+
+fn nla_report(details: NlaDetails) -> StageReport {
+    let mut findings = Vec::new();
+    let (status, verdict) = match &details.ntlm {
+        Some(ntlm) => {
+            let name = ntlm
+                .dns_computer_name
+                .clone()
+                .or_else(|| ntlm.netbios_computer_name.clone())
+                .unwrap_or_else(|| "unnamed".to_owned());
+            let os = ntlm
+                .os_version
+                .clone()
+                .unwrap_or_else(|| "unknown".to_owned());
+            let domain = ntlm
+                .dns_domain_name
+                .clone()
+                .or_else(|| ntlm.netbios_domain_name.clone())
+                .unwrap_or_default();
+            findings.push(finding(
+                Severity::Info,
+                "The server answered NLA with its NTLM challenge",
+                format!(
+                    "computer {name}, domain {domain}, OS version {os}, CredSSP version {}",
+                    details.credssp_version.unwrap_or_default()
+                ),
+                Some(EvidenceId::ProbeNlaInfo),
+            ));
+            if let Some(skew) = ntlm.clock_skew_ms.filter(|s| s.abs() > MAX_CLOCK_SKEW_MS) {
+                findings.push(finding(
+                    Severity::Warning,
+                    "The server's clock is off",
+                    format!(
+                        "the server's clock is {} s {} real time",
+                        skew.abs() / 1000,
+                        if skew > 0 { "ahead of" } else { "behind" }
+                    ),
+                    Some(EvidenceId::ProbeClockSkew),
+                ));
+            }
+            (
+                StageStatus::Ok,
+                format!(
+                    "NLA answers: {name} (OS {os}) sent its NTLM challenge; no credentials were sent."
+                ),
+            )
+        }
+        None => {
+            let why = details
+                .failure
+                .clone()
+                .unwrap_or_else(|| "no NTLM challenge".to_owned());
+            (
+                StageStatus::Failed,
+                format!("NLA did not get to the NTLM challenge: {why}."),
+            )
+        }
+    };
+    StageReport {
+        details: StageDetails::Nla(details),
+        findings,
+        ..StageReport::without_result(StageKind::Nla, status, verdict)
+    }
+}
