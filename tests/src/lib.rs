@@ -1,1 +1,4 @@
 //! Shared helpers for the integration suites.
+
+pub mod peers;
+pub mod servers;
