@@ -57,17 +57,11 @@ impl Xrdp {
             ("security_layer", config.security_layer.to_owned()),
             (
                 "certificate",
-                config
-                    .certificate
-                    .map(|c| c.cert_pem.display().to_string())
-                    .unwrap_or_default(),
+                pem_path(config.certificate.map(|c| &c.cert_pem), &dir),
             ),
             (
                 "key_file",
-                config
-                    .certificate
-                    .map(|c| c.key_pem.display().to_string())
-                    .unwrap_or_default(),
+                pem_path(config.certificate.map(|c| &c.key_pem), &dir),
             ),
             ("LogFile", dir.path().join("xrdp.log").display().to_string()),
         ];
@@ -89,6 +83,13 @@ impl Xrdp {
             _dir: dir,
         })
     }
+}
+
+/// xrdp falls back to /etc/xrdp's certificate when the setting is empty, so "no certificate"
+/// is a path that does not exist.
+fn pem_path(path: Option<&std::path::PathBuf>, dir: &TempDir) -> String {
+    let missing = dir.path().join("missing.pem");
+    path.unwrap_or(&missing).display().to_string()
 }
 
 /// Sets the first `key=value` line of each key (the `[Globals]` one: session sections repeat
@@ -121,11 +122,56 @@ fn set_ini_values(template: &str, settings: &[(&str, String)]) -> String {
     lines.join("\n") + "\n"
 }
 
+/// An Xvfb display; killed on drop, with the lock file and socket a killed Xvfb leaves behind.
+struct XDisplay {
+    number: u16,
+    process: Process,
+}
+
+impl XDisplay {
+    async fn start() -> std::io::Result<XDisplay> {
+        let lock = |n: u16| std::path::PathBuf::from(format!("/tmp/.X{n}-lock"));
+        // Start somewhere different per process so parallel suites rarely collide.
+        let start = free_port()? % 400;
+        let number = (0..400)
+            .map(|i| 40 + (start + i) % 400)
+            .find(|&n| !lock(n).exists())
+            .unwrap_or(440);
+        let process = spawn(
+            Command::new("Xvfb")
+                .arg(format!(":{number}"))
+                .args(["-nolisten", "tcp"]),
+        )?;
+        let display = XDisplay { number, process };
+        let deadline = std::time::Instant::now() + STARTUP;
+        while !display.socket().exists() {
+            if std::time::Instant::now() > deadline {
+                return Err(std::io::Error::other("Xvfb did not start"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(display)
+    }
+
+    fn socket(&self) -> std::path::PathBuf {
+        format!("/tmp/.X11-unix/X{}", self.number).into()
+    }
+}
+
+impl Drop for XDisplay {
+    fn drop(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
+        let _ = std::fs::remove_file(self.socket());
+        let _ = std::fs::remove_file(format!("/tmp/.X{}-lock", self.number));
+    }
+}
+
 /// freerdp-shadow-cli on its own Xvfb display.
 pub struct FreerdpShadow {
     pub port: u16,
     _server: Process,
-    _display: Process,
+    _display: XDisplay,
     _dir: TempDir,
 }
 
@@ -133,20 +179,7 @@ impl FreerdpShadow {
     /// `security` is `nla`, `tls` or `rdp`.
     pub async fn start(security: &str) -> std::io::Result<FreerdpShadow> {
         let dir = TempDir::new("shadow")?;
-        let display_number = 40 + free_port()? % 400;
-        let display = spawn(
-            Command::new("Xvfb")
-                .arg(format!(":{display_number}"))
-                .args(["-nolisten", "tcp"]),
-        )?;
-        let socket = std::path::PathBuf::from(format!("/tmp/.X11-unix/X{display_number}"));
-        let deadline = std::time::Instant::now() + STARTUP;
-        while !socket.exists() {
-            if std::time::Instant::now() > deadline {
-                return Err(std::io::Error::other("Xvfb did not start"));
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let display = XDisplay::start().await?;
         // A SAM file with one user; the probe never authenticates.
         let sam = dir.path().join("sam");
         std::fs::write(
@@ -156,7 +189,7 @@ impl FreerdpShadow {
         let port = free_port()?;
         let server = spawn(
             Command::new("freerdp-shadow-cli")
-                .env("DISPLAY", format!(":{display_number}"))
+                .env("DISPLAY", format!(":{}", display.number))
                 .arg("/bind-address:127.0.0.1")
                 .arg(format!("/port:{port}"))
                 .arg(format!("/sec:{security}"))
