@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use rdp_doctor_core::evidence::EvidenceId;
+use rdp_doctor_core::probe::clients::DecidedBy;
 use rdp_doctor_core::probe::tls::{HelloOutcome, TlsVersion};
 use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
 use rdp_doctor_core::probe::x224::{NegotiationOutcome, Protocol};
@@ -387,6 +388,22 @@ async fn null_cipher_only_server() {
         stage(&report, StageKind::ClientCompatibility).status,
         StageStatus::Failed
     );
+    // The version probes cannot tell whether clients share another suite: their offers are
+    // replayed, except Windows 7's, which has no version in common with the server.
+    let StageDetails::ClientCompatibility { clients } =
+        &stage(&report, StageKind::ClientCompatibility).details
+    else {
+        panic!("no client details");
+    };
+    for client in clients {
+        let expected = if client.client == "windows7_mstsc" {
+            DecidedBy::VersionProbes
+        } else {
+            DecidedBy::ReplayedOffer
+        };
+        assert_eq!(client.decided_by, expected, "{}", client.client);
+        assert!(!client.compatible, "{}", client.client);
+    }
 }
 
 #[tokio::test]

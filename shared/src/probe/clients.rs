@@ -123,17 +123,68 @@ impl ClientProfile {
     }
 }
 
+/// How a client's verdict was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// The client's own ClientHello was sent to the server.
+    ReplayedOffer,
+    /// The version probes already settle it: no version in common, or the suite the server
+    /// picked for the client's best common version is one the client offers.
+    VersionProbes,
+}
+
 /// Whether one client would get through the TLS handshake, and why not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientResult {
     pub client: String,
     pub name: String,
     pub compatible: bool,
+    pub decided_by: DecidedBy,
     pub outcome: HelloOutcome,
     pub reason: String,
 }
 
-pub fn judge(profile: &ClientProfile, outcome: HelloOutcome) -> ClientResult {
+/// Decides a client from the per-version results (`version`, `outcome` of the probe offering
+/// that version alone), or `None` when only replaying its offer can tell.
+pub fn infer(
+    profile: &ClientProfile,
+    versions: &[(TlsVersion, &HelloOutcome)],
+) -> Option<ClientResult> {
+    let supported = |v: TlsVersion| {
+        versions
+            .iter()
+            .any(|(probed, outcome)| *probed == v && outcome.accepted_version() == Some(v))
+    };
+    let best_common = profile
+        .versions
+        .iter()
+        .copied()
+        .filter(|v| supported(*v))
+        .max();
+    let Some(version) = best_common else {
+        // No version in common: the server answers this client as it answered the probe of the
+        // client's highest version.
+        let highest = profile.versions.iter().copied().max()?;
+        let (_, outcome) = versions.iter().find(|(probed, _)| *probed == highest)?;
+        return Some(judge(profile, (*outcome).clone(), DecidedBy::VersionProbes));
+    };
+    let (_, outcome) = versions.iter().find(|(probed, _)| *probed == version)?;
+    match outcome {
+        HelloOutcome::Accepted { cipher_suite, .. }
+            if profile.cipher_suites.contains(cipher_suite) =>
+        {
+            Some(judge(profile, (*outcome).clone(), DecidedBy::VersionProbes))
+        }
+        _ => None,
+    }
+}
+
+pub fn judge(
+    profile: &ClientProfile,
+    outcome: HelloOutcome,
+    decided_by: DecidedBy,
+) -> ClientResult {
     let compatible = matches!(&outcome, HelloOutcome::Accepted { version, .. } if profile.versions.contains(version));
     let reason = match &outcome {
         HelloOutcome::Accepted { .. } if compatible => outcome.describe(),
@@ -165,7 +216,80 @@ pub fn judge(profile: &ClientProfile, outcome: HelloOutcome) -> ClientResult {
         client: profile.id.to_owned(),
         name: profile.name.to_owned(),
         compatible,
+        decided_by,
         outcome,
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(version: TlsVersion, cipher_suite: u16) -> HelloOutcome {
+        HelloOutcome::Accepted {
+            version,
+            cipher_suite,
+            cipher_suite_name: None,
+            hello_retry: false,
+        }
+    }
+
+    fn profile(id: &str) -> &'static ClientProfile {
+        CLIENT_PROFILES
+            .iter()
+            .find(|p| p.id == id)
+            .expect("profile exists")
+    }
+
+    const VERSION_ALERT: HelloOutcome = HelloOutcome::Alert {
+        level: 2,
+        description: 70,
+        name: String::new(),
+    };
+
+    #[test]
+    fn suite_the_client_offers_decides_without_a_replay() {
+        let tls12 = accepted(TlsVersion::Tls12, 0xc030);
+        let versions = [
+            (TlsVersion::Tls10, &VERSION_ALERT),
+            (TlsVersion::Tls12, &tls12),
+            (TlsVersion::Tls13, &VERSION_ALERT),
+        ];
+        let result = infer(profile("windows10_mstsc"), &versions).expect("decided");
+        assert!(result.compatible);
+        assert_eq!(result.decided_by, DecidedBy::VersionProbes);
+    }
+
+    #[test]
+    fn suite_the_client_lacks_needs_a_replay() {
+        let null_suite = accepted(TlsVersion::Tls12, 0x003b);
+        let versions = [
+            (TlsVersion::Tls12, &null_suite),
+            (TlsVersion::Tls13, &VERSION_ALERT),
+        ];
+        assert_eq!(infer(profile("windows11_mstsc"), &versions), None);
+    }
+
+    #[test]
+    fn no_common_version_is_incompatible() {
+        let tls10 = accepted(TlsVersion::Tls10, 0xc014);
+        let versions = [
+            (TlsVersion::Tls10, &tls10),
+            (TlsVersion::Tls12, &VERSION_ALERT),
+            (TlsVersion::Tls13, &VERSION_ALERT),
+        ];
+        let result = infer(profile("windows11_mstsc"), &versions).expect("decided");
+        assert!(!result.compatible);
+        assert!(
+            result.reason.starts_with("no TLS version in common"),
+            "{}",
+            result.reason
+        );
+        assert!(
+            infer(profile("windows7_mstsc"), &versions)
+                .expect("decided")
+                .compatible
+        );
     }
 }

@@ -1,11 +1,13 @@
 //! Orchestration: which connections to open, in what order, and how their results become stage
 //! reports with findings.
 
+use std::collections::VecDeque;
+
 use futures::StreamExt as _;
-use futures::stream;
+use futures::stream::FuturesUnordered;
 
 use super::ProbeOptions;
-use super::clients::{CLIENT_PROFILES, ClientResult, judge};
+use super::clients::{CLIENT_PROFILES, ClientResult, DecidedBy, infer, judge};
 use super::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
 use super::nla::{self, NlaDetails, NlaLimits};
 use super::report::*;
@@ -111,12 +113,17 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
 }
 
 /// Runs the whole probe. `on_stage` sees each stage as soon as it is decided.
+///
+/// Schedule: the first connection does TCP, then the negotiation a current client sends, then
+/// (if TLS was selected) a full TLS handshake and, for NLA, the CredSSP round trip. As soon as it
+/// is open, the TLS version probes and the per-protocol negotiations start on connections of
+/// their own; client offers are replayed only where the version probes cannot decide them.
 pub async fn run<C: Connector, K: Clock>(
     target: &Target,
     opts: &ProbeOptions,
     connector: &C,
     clock: &K,
-    mut on_stage: impl FnMut(&StageReport),
+    on_stage: impl FnMut(&StageReport),
 ) -> ProbeReport {
     let ctx = Ctx {
         target,
@@ -126,113 +133,33 @@ pub async fn run<C: Connector, K: Clock>(
         started_ms: clock.elapsed_ms(),
     };
     let started_unix_ms = clock.now_unix_ms();
-    let mut stages = Vec::new();
-    let mut chain = Vec::new();
-    let mut emit = |stage: StageReport, stages: &mut Vec<StageReport>| {
-        on_stage(&stage);
-        stages.push(stage);
-    };
+    let mut progress = Progress::new(opts.client_compatibility, on_stage);
 
-    // The first connection: TCP, then the negotiation a current client would send.
-    let mut primary = Timed::start(&ctx);
+    let timed = Timed::start(&ctx);
     let connected = ctx.connect().await;
-    let connect_ms = primary.elapsed(&ctx);
-    let tcp = tcp_report(&primary, connected.as_ref().err(), connect_ms);
-    let tcp_ok = tcp.status == StageStatus::Ok;
-    emit(tcp, &mut stages);
-    let negotiated = match connected {
-        Ok(mut stream) => {
-            primary = Timed::start(&ctx);
-            let outcome = ctx.negotiate(&mut stream, MODERN_CLIENT_REQUEST).await;
-            drop(stream);
-            let report = negotiation_report(&primary, primary.elapsed(&ctx), &outcome);
-            emit(report, &mut stages);
-            Some(outcome)
-        }
-        Err(_) => None,
-    };
+    let connect_ms = timed.elapsed(&ctx);
+    progress.emit(tcp_report(&timed, connected.as_ref().err(), connect_ms));
 
-    let selected = negotiated
-        .as_ref()
-        .and_then(NegotiationOutcome::selected_protocol);
-    let tls_selected = selected.is_some_and(Protocol::uses_tls);
-    let nla_selected = matches!(selected, Some(Protocol::Hybrid | Protocol::HybridEx));
-
-    let mut tasks = Vec::new();
-    if tcp_ok {
-        if nla_selected {
-            tasks.push(Task::Nla);
-        }
-        if tls_selected {
-            tasks.extend(TlsVersion::PROBED.into_iter().map(Task::Version));
-            if opts.client_compatibility {
-                tasks.extend((0..CLIENT_PROFILES.len()).map(Task::Client));
+    if let Ok(stream) = connected {
+        let mut queue: VecDeque<Task<C::Stream>> = VecDeque::new();
+        queue.push_back(Task::Negotiate(stream));
+        queue.extend(TlsVersion::PROBED.into_iter().map(Task::Version));
+        queue.extend(Protocol::ALL.into_iter().map(Task::Protocol));
+        let mut running = FuturesUnordered::new();
+        let mut started = 0;
+        loop {
+            while running.len() < opts.max_parallel.max(1) {
+                let Some(task) = queue.pop_front() else { break };
+                running.push(run_task(&ctx, started, task));
+                started += 1;
             }
-        }
-        tasks.extend(Protocol::ALL.into_iter().map(Task::Protocol));
-    }
-    let mut pending = Pending::new(&tasks);
-    let mut results = stream::iter(tasks.into_iter().enumerate())
-        .map(|(index, task)| run_task(&ctx, index, task))
-        .buffer_unordered(opts.max_parallel.max(1));
-    while let Some(done) = results.next().await {
-        let kind = done.output.stage();
-        pending.push(done);
-        if pending.remaining(kind) == 0 {
-            let report = pending.report(kind, opts.client_compatibility, &mut chain);
-            emit(report, &mut stages);
-        }
-    }
-    drop(results);
-
-    // Stages that never ran still appear, with the reason.
-    let reason = if !tcp_ok {
-        "skipped: the TCP connection failed".to_owned()
-    } else {
-        match &negotiated {
-            Some(outcome) if !tls_selected => {
-                format!("not applicable: the server {}", outcome.describe())
-            }
-            _ => "not applicable".to_owned(),
-        }
-    };
-    let status = if tcp_ok {
-        StageStatus::NotApplicable
-    } else {
-        StageStatus::Skipped
-    };
-    for kind in StageKind::ALL {
-        if !stages.iter().any(|s| s.stage == kind) {
-            let verdict = match kind {
-                StageKind::ClientCompatibility if tls_selected => {
-                    "skipped: not requested".to_owned()
-                }
-                StageKind::Nla if tls_selected => format!(
-                    "not applicable: the server selected {} for a client that offers NLA",
-                    selected.map(Protocol::label).unwrap_or("no protocol")
-                ),
-                _ => reason.clone(),
+            let Some(done) = running.next().await else {
+                break;
             };
-            let status = if tls_selected && kind == StageKind::ClientCompatibility {
-                StageStatus::Skipped
-            } else {
-                status
-            };
-            emit(
-                StageReport::without_result(kind, status, verdict),
-                &mut stages,
-            );
+            progress.record(done, &mut queue);
         }
     }
-    stages.sort_by_key(|s| StageKind::ALL.iter().position(|k| *k == s.stage));
-    ProbeReport {
-        target: target.clone(),
-        started_unix_ms,
-        duration_ms: ctx.now_ms(),
-        connections_opened: stages.iter().map(|s| s.connections_opened).sum(),
-        stages,
-        certificate_chain: chain,
-    }
+    progress.finish(&ctx, target, started_unix_ms)
 }
 
 /// Start time of a piece of work, relative to the probe's start.
@@ -252,52 +179,65 @@ impl Timed {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Task {
+enum Task<S> {
+    /// The first connection, already open: the negotiation of a current client.
+    Negotiate(S),
+    /// The first connection again, after it selected a TLS-based protocol.
+    Handshake {
+        stream: S,
+        credssp: bool,
+    },
     Protocol(Protocol),
     Version(TlsVersion),
     Client(usize),
-    Nla,
 }
 
-enum TaskOutput {
+enum TaskOutput<S> {
+    Negotiated(NegotiationOutcome, Option<S>),
+    Handshake {
+        details: NlaDetails,
+        chain: Vec<Vec<u8>>,
+        credssp: bool,
+    },
     Protocol(ProtocolResult),
     Version(TlsVersion, HelloResult),
     Client(ClientResult),
-    Nla(NlaDetails, Vec<Vec<u8>>),
 }
 
-impl TaskOutput {
-    fn stage(&self) -> StageKind {
-        match self {
-            TaskOutput::Protocol(_) => StageKind::SecurityProtocols,
-            TaskOutput::Version(..) => StageKind::Tls,
-            TaskOutput::Client(_) => StageKind::ClientCompatibility,
-            TaskOutput::Nla(..) => StageKind::Nla,
-        }
-    }
-}
-
-impl Task {
-    fn stage(self) -> StageKind {
-        match self {
-            Task::Protocol(_) => StageKind::SecurityProtocols,
-            Task::Version(_) => StageKind::Tls,
-            Task::Client(_) => StageKind::ClientCompatibility,
-            Task::Nla => StageKind::Nla,
-        }
-    }
-}
-
-struct Done {
-    output: TaskOutput,
+struct Done<S> {
+    output: TaskOutput<S>,
     started_ms: u64,
     finished_ms: u64,
 }
 
-async fn run_task<C: Connector, K: Clock>(ctx: &Ctx<'_, C, K>, index: usize, task: Task) -> Done {
+async fn run_task<C: Connector, K: Clock>(
+    ctx: &Ctx<'_, C, K>,
+    index: usize,
+    task: Task<C::Stream>,
+) -> Done<C::Stream> {
     let started_ms = ctx.now_ms();
     let output = match task {
+        Task::Negotiate(mut stream) => {
+            let outcome = ctx.negotiate(&mut stream, MODERN_CLIENT_REQUEST).await;
+            let keep = outcome.selected_protocol().is_some_and(Protocol::uses_tls);
+            TaskOutput::Negotiated(outcome, keep.then_some(stream))
+        }
+        Task::Handshake {
+            mut stream,
+            credssp,
+        } => {
+            let limits = NlaLimits {
+                step_ms: ctx.budget(ctx.opts.exchange_timeout_ms),
+                max_bytes: ctx.opts.max_chain_bytes,
+            };
+            let (details, chain) =
+                nla::run(&mut stream, &ctx.target.host, &limits, ctx.clock, credssp).await;
+            TaskOutput::Handshake {
+                details,
+                chain,
+                credssp,
+            }
+        }
         Task::Protocol(protocol) => {
             let outcome = match ctx.connect().await {
                 Ok(mut stream) => ctx.negotiate(&mut stream, protocol.bits()).await,
@@ -319,26 +259,8 @@ async fn run_task<C: Connector, K: Clock>(ctx: &Ctx<'_, C, K>, index: usize, tas
         Task::Client(profile_index) => {
             let profile = &CLIENT_PROFILES[profile_index % CLIENT_PROFILES.len()];
             let result = ctx.hello(&profile.offer(), &ctx.random(index)).await;
-            TaskOutput::Client(judge(profile, result.outcome))
+            TaskOutput::Client(judge(profile, result.outcome, DecidedBy::ReplayedOffer))
         }
-        Task::Nla => match ctx.open_tls(MODERN_CLIENT_REQUEST).await {
-            Ok(mut stream) => {
-                let limits = NlaLimits {
-                    step_ms: ctx.budget(ctx.opts.exchange_timeout_ms),
-                    max_bytes: ctx.opts.max_chain_bytes,
-                };
-                let (details, chain) =
-                    nla::run(&mut stream, &ctx.target.host, &limits, ctx.clock).await;
-                TaskOutput::Nla(details, chain)
-            }
-            Err(reason) => TaskOutput::Nla(
-                NlaDetails {
-                    failure: Some(reason),
-                    ..NlaDetails::default()
-                },
-                Vec::new(),
-            ),
-        },
     };
     Done {
         output,
@@ -357,111 +279,228 @@ fn version_static(version: TlsVersion) -> &'static TlsVersion {
     }
 }
 
-/// Results collected per stage until all of a stage's connections are done.
-struct Pending {
-    expected: Vec<(StageKind, usize)>,
-    done: Vec<Done>,
+/// When a stage's work ran and on how many connections of its own.
+#[derive(Clone, Copy, Default)]
+struct Span {
+    started_ms: Option<u64>,
+    finished_ms: u64,
+    connections: u32,
 }
 
-impl Pending {
-    fn new(tasks: &[Task]) -> Pending {
-        let mut expected: Vec<(StageKind, usize)> = Vec::new();
-        for task in tasks {
-            match expected.iter_mut().find(|(k, _)| *k == task.stage()) {
-                Some((_, count)) => *count += 1,
-                None => expected.push((task.stage(), 1)),
-            }
+/// Results as they arrive, and the stage reports they complete.
+struct Progress<F> {
+    on_stage: F,
+    stages: Vec<StageReport>,
+    spans: Vec<(StageKind, Span)>,
+    client_compatibility: bool,
+    negotiation: Option<NegotiationOutcome>,
+    versions: Vec<(TlsVersion, HelloResult)>,
+    protocols: Vec<ProtocolResult>,
+    clients: Vec<ClientResult>,
+    replays_pending: usize,
+    handshake_chain: Vec<Vec<u8>>,
+}
+
+impl<F: FnMut(&StageReport)> Progress<F> {
+    fn new(client_compatibility: bool, on_stage: F) -> Self {
+        Progress {
+            on_stage,
+            stages: Vec::new(),
+            spans: Vec::new(),
+            client_compatibility,
+            negotiation: None,
+            versions: Vec::new(),
+            protocols: Vec::new(),
+            clients: Vec::new(),
+            replays_pending: 0,
+            handshake_chain: Vec::new(),
         }
-        Pending {
-            expected,
-            done: Vec::new(),
+    }
+
+    fn emitted(&self, kind: StageKind) -> bool {
+        self.stages.iter().any(|s| s.stage == kind)
+    }
+
+    fn emit(&mut self, mut report: StageReport) {
+        if let Some((_, span)) = self.spans.iter().find(|(k, _)| *k == report.stage) {
+            report.started_ms = span.started_ms.unwrap_or_default();
+            report.duration_ms = span.finished_ms.saturating_sub(report.started_ms);
+            report.connections_opened = span.connections;
         }
+        (self.on_stage)(&report);
+        self.stages.push(report);
     }
 
-    fn push(&mut self, done: Done) {
-        self.done.push(done);
-    }
-
-    fn remaining(&self, kind: StageKind) -> usize {
-        let expected = self
-            .expected
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(0, |(_, n)| *n);
-        expected
-            - self
-                .done
-                .iter()
-                .filter(|d| d.output.stage() == kind)
-                .count()
-                .min(expected)
-    }
-
-    fn report(
-        &mut self,
-        kind: StageKind,
-        _clients_requested: bool,
-        chain: &mut Vec<Vec<u8>>,
-    ) -> StageReport {
-        let (mine, rest): (Vec<Done>, Vec<Done>) = std::mem::take(&mut self.done)
-            .into_iter()
-            .partition(|d| d.output.stage() == kind);
-        self.done = rest;
-        let started_ms = mine.iter().map(|d| d.started_ms).min().unwrap_or(0);
-        let finished_ms = mine
-            .iter()
-            .map(|d| d.finished_ms)
-            .max()
-            .unwrap_or(started_ms);
-        let connections_opened = mine.len() as u32;
-        let mut report = match kind {
-            StageKind::SecurityProtocols => {
-                protocols_report(mine.into_iter().filter_map(|d| match d.output {
-                    TaskOutput::Protocol(result) => Some(result),
-                    _ => None,
-                }))
-            }
-            StageKind::Tls => {
-                let versions: Vec<(TlsVersion, HelloResult)> = mine
-                    .into_iter()
-                    .filter_map(|d| match d.output {
-                        TaskOutput::Version(version, result) => Some((version, result)),
-                        _ => None,
-                    })
-                    .collect();
-                let report = tls_report(versions);
-                if let StageDetails::Tls(details) = &report.details
-                    && chain.is_empty()
-                {
-                    chain.clone_from(&details.certificate_chain);
-                }
-                report
-            }
-            StageKind::ClientCompatibility => {
-                clients_report(mine.into_iter().filter_map(|d| match d.output {
-                    TaskOutput::Client(result) => Some(result),
-                    _ => None,
-                }))
-            }
-            _ => {
-                let (details, nla_chain) = mine
-                    .into_iter()
-                    .find_map(|d| match d.output {
-                        TaskOutput::Nla(details, chain) => Some((details, chain)),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                if chain.is_empty() {
-                    *chain = nla_chain;
-                }
-                nla_report(details)
+    fn note(&mut self, kind: StageKind, started_ms: u64, finished_ms: u64, new_connection: bool) {
+        let index = match self.spans.iter().position(|(k, _)| *k == kind) {
+            Some(index) => index,
+            None => {
+                self.spans.push((kind, Span::default()));
+                self.spans.len() - 1
             }
         };
-        report.started_ms = started_ms;
-        report.duration_ms = finished_ms - started_ms;
-        report.connections_opened = connections_opened;
-        report
+        let span = &mut self.spans[index].1;
+        span.started_ms = Some(span.started_ms.map_or(started_ms, |s| s.min(started_ms)));
+        span.finished_ms = span.finished_ms.max(finished_ms);
+        span.connections += u32::from(new_connection);
     }
+
+    fn record<S>(&mut self, done: Done<S>, queue: &mut VecDeque<Task<S>>) {
+        let (started, finished) = (done.started_ms, done.finished_ms);
+        match done.output {
+            TaskOutput::Negotiated(outcome, stream) => {
+                self.note(StageKind::Negotiation, started, finished, false);
+                self.emit(negotiation_report(&outcome));
+                match (outcome.selected_protocol(), stream) {
+                    (Some(protocol), Some(stream)) => {
+                        let credssp = matches!(protocol, Protocol::Hybrid | Protocol::HybridEx);
+                        if !credssp {
+                            let why = format!(
+                                "The server selected {} for a client that offers NLA.",
+                                protocol.label()
+                            );
+                            self.emit(not_applicable(StageKind::Nla, why));
+                        }
+                        queue.push_front(Task::Handshake { stream, credssp });
+                    }
+                    _ => self.emit(not_applicable(
+                        StageKind::Nla,
+                        format!("The server {}.", outcome.describe()),
+                    )),
+                }
+                self.negotiation = Some(outcome);
+                self.tls_stage_if_ready(queue);
+            }
+            TaskOutput::Handshake {
+                details,
+                chain,
+                credssp,
+            } => {
+                self.handshake_chain = chain;
+                if credssp {
+                    self.note(StageKind::Nla, started, finished, false);
+                    self.emit(nla_report(details));
+                }
+            }
+            TaskOutput::Protocol(result) => {
+                self.note(StageKind::SecurityProtocols, started, finished, true);
+                self.protocols.push(result);
+                if self.protocols.len() == Protocol::ALL.len() {
+                    let report = protocols_report(std::mem::take(&mut self.protocols));
+                    self.emit(report);
+                }
+            }
+            TaskOutput::Version(version, result) => {
+                self.note(StageKind::Tls, started, finished, true);
+                self.versions.push((version, result));
+                self.tls_stage_if_ready(queue);
+            }
+            TaskOutput::Client(result) => {
+                self.note(StageKind::ClientCompatibility, started, finished, true);
+                self.clients.push(result);
+                self.replays_pending = self.replays_pending.saturating_sub(1);
+                if self.replays_pending == 0 {
+                    let report = clients_report(std::mem::take(&mut self.clients));
+                    self.emit(report);
+                }
+            }
+        }
+    }
+
+    /// Once the negotiation and every version probe are in: the TLS stage, then the client
+    /// verdicts the version probes decide, and replays for the rest.
+    fn tls_stage_if_ready<S>(&mut self, queue: &mut VecDeque<Task<S>>) {
+        let Some(negotiation) = &self.negotiation else {
+            return;
+        };
+        if self.versions.len() < TlsVersion::PROBED.len() || self.emitted(StageKind::Tls) {
+            return;
+        }
+        if !negotiation
+            .selected_protocol()
+            .is_some_and(Protocol::uses_tls)
+        {
+            let why = format!("No TLS: the server {}.", negotiation.describe());
+            self.emit(not_applicable(StageKind::Tls, why.clone()));
+            self.emit(not_applicable(StageKind::ClientCompatibility, why));
+            return;
+        }
+        self.emit(tls_report(&self.versions));
+        if !self.client_compatibility {
+            let skipped = StageReport::without_result(
+                StageKind::ClientCompatibility,
+                StageStatus::Skipped,
+                "Not requested.",
+            );
+            self.emit(skipped);
+            return;
+        }
+        let versions: Vec<(TlsVersion, &HelloOutcome)> = self
+            .versions
+            .iter()
+            .map(|(v, r)| (*v, &r.outcome))
+            .collect();
+        let mut decided = Vec::new();
+        for (index, profile) in CLIENT_PROFILES.iter().enumerate() {
+            match infer(profile, &versions) {
+                Some(result) => decided.push(result),
+                None => {
+                    queue.push_back(Task::Client(index));
+                    self.replays_pending += 1;
+                }
+            }
+        }
+        self.clients.extend(decided);
+        if self.replays_pending == 0 {
+            let report = clients_report(std::mem::take(&mut self.clients));
+            self.emit(report);
+        }
+    }
+
+    fn finish<C: Connector, K: Clock>(
+        mut self,
+        ctx: &Ctx<'_, C, K>,
+        target: &Target,
+        started_unix_ms: u64,
+    ) -> ProbeReport {
+        let tcp_open = self
+            .stages
+            .iter()
+            .any(|s| s.stage == StageKind::Tcp && s.status == StageStatus::Ok);
+        for kind in StageKind::ALL {
+            if !self.emitted(kind) {
+                let (status, verdict) = if tcp_open {
+                    (
+                        StageStatus::Failed,
+                        "Did not finish before the probe's deadline.",
+                    )
+                } else {
+                    (StageStatus::Skipped, "Skipped: the TCP connection failed.")
+                };
+                self.emit(StageReport::without_result(kind, status, verdict));
+            }
+        }
+        let mut stages = self.stages;
+        stages.sort_by_key(|s| StageKind::ALL.iter().position(|k| *k == s.stage));
+        let tls_chain = stages.iter().find_map(|s| match &s.details {
+            StageDetails::Tls(details) if !details.certificate_chain.is_empty() => {
+                Some(details.certificate_chain.clone())
+            }
+            _ => None,
+        });
+        ProbeReport {
+            target: target.clone(),
+            started_unix_ms,
+            duration_ms: ctx.now_ms(),
+            connections_opened: stages.iter().map(|s| s.connections_opened).sum(),
+            stages,
+            certificate_chain: tls_chain.unwrap_or(self.handshake_chain),
+        }
+    }
+}
+
+fn not_applicable(kind: StageKind, verdict: impl Into<String>) -> StageReport {
+    StageReport::without_result(kind, StageStatus::NotApplicable, verdict)
 }
 
 fn finding(
@@ -540,11 +579,7 @@ fn failure_evidence(code: u32) -> Option<EvidenceId> {
     }
 }
 
-fn negotiation_report(
-    timed: &Timed,
-    duration_ms: u64,
-    outcome: &NegotiationOutcome,
-) -> StageReport {
+fn negotiation_report(outcome: &NegotiationOutcome) -> StageReport {
     let said = format!(
         "To a client offering TLS and NLA, the server {}.",
         outcome.describe()
@@ -641,8 +676,8 @@ fn negotiation_report(
     StageReport {
         stage: StageKind::Negotiation,
         status,
-        started_ms: timed.started_ms,
-        duration_ms,
+        started_ms: 0,
+        duration_ms: 0,
         verdict: said,
         details: StageDetails::Negotiation {
             requested: vec![Protocol::Ssl, Protocol::Hybrid, Protocol::HybridEx],
@@ -653,8 +688,7 @@ fn negotiation_report(
     }
 }
 
-fn protocols_report(results: impl Iterator<Item = ProtocolResult>) -> StageReport {
-    let mut protocols: Vec<ProtocolResult> = results.collect();
+fn protocols_report(mut protocols: Vec<ProtocolResult>) -> StageReport {
     protocols.sort_by_key(|r| Protocol::ALL.iter().position(|p| *p == r.protocol));
     let accepted: Vec<&str> = protocols
         .iter()
@@ -717,20 +751,20 @@ fn is_unusable_suite(id: u16) -> bool {
     })
 }
 
-fn tls_report(results: Vec<(TlsVersion, HelloResult)>) -> StageReport {
+fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
     let mut versions: Vec<TlsVersionResult> = Vec::new();
     let mut certificate_chain = Vec::new();
-    let mut sorted = results;
+    let mut sorted: Vec<&(TlsVersion, HelloResult)> = results.iter().collect();
     sorted.sort_by_key(|(v, _)| std::cmp::Reverse(*v));
-    for (version, result) in sorted {
+    for &(version, ref result) in sorted {
         if certificate_chain.is_empty() && !result.chain.is_empty() {
-            certificate_chain = result.chain;
+            certificate_chain.clone_from(&result.chain);
         }
         let supported = result.outcome.accepted_version() == Some(version);
         versions.push(TlsVersionResult {
             version,
             supported,
-            outcome: result.outcome,
+            outcome: result.outcome.clone(),
         });
     }
     versions.sort_by_key(|r| r.version);
@@ -834,8 +868,7 @@ fn tls_report(results: Vec<(TlsVersion, HelloResult)>) -> StageReport {
     }
 }
 
-fn clients_report(results: impl Iterator<Item = ClientResult>) -> StageReport {
-    let mut clients: Vec<ClientResult> = results.collect();
+fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
     clients.sort_by_key(|c| CLIENT_PROFILES.iter().position(|p| p.id == c.client));
     let failing: Vec<&ClientResult> = clients.iter().filter(|c| !c.compatible).collect();
     let mut findings = Vec::new();

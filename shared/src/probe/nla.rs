@@ -340,13 +340,15 @@ pub(crate) struct NlaLimits {
     pub max_bytes: usize,
 }
 
-/// Runs TLS and the first CredSSP round trip on a stream whose RDP negotiation selected
-/// HYBRID or HYBRID_EX. Returns what was learned and the certificate chain (leaf first).
+/// Runs a full TLS handshake on a stream whose RDP negotiation selected a TLS-based protocol
+/// and, with `credssp` (HYBRID or HYBRID_EX selected), the first CredSSP round trip. Returns
+/// what was learned and the certificate chain (leaf first).
 pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     host: &str,
     limits: &NlaLimits,
     clock: &impl Clock,
+    credssp: bool,
 ) -> (NlaDetails, Vec<Vec<u8>>) {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(RecordingVerifier {
@@ -406,6 +408,9 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
 
+    if !credssp {
+        return (details, chain);
+    }
     let request = ts_request(&ntlm_negotiate());
     let reply = with_deadline(clock, limits.step_ms, session.request(stream, &request)).await;
     match reply {
