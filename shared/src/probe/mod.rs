@@ -10,6 +10,8 @@ pub mod clients;
 pub mod driver;
 mod engine;
 pub mod nla;
+#[cfg(test)]
+mod no_panic;
 mod report;
 pub mod tls;
 #[cfg(feature = "native-driver")]

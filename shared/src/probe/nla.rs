@@ -531,3 +531,115 @@ impl TlsSession {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// MS-NLMP 4.2.4.3, the example CHALLENGE_MESSAGE: target "Server", domain "Domain",
+    /// version 6.0.6000, no timestamp.
+    const SPEC_CHALLENGE: &[u8] = &[
+        0x4e, 0x54, 0x4c, 0x4d, 0x53, 0x53, 0x50, 0x00, 0x02, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x0c,
+        0x00, 0x38, 0x00, 0x00, 0x00, 0x33, 0x82, 0x8a, 0xe2, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+        0xcd, 0xef, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x24, 0x00, 0x24, 0x00, 0x44,
+        0x00, 0x00, 0x00, 0x06, 0x00, 0x70, 0x17, 0x00, 0x00, 0x00, 0x0f, 0x53, 0x00, 0x65, 0x00,
+        0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00, 0x02, 0x00, 0x0c, 0x00, 0x44, 0x00, 0x6f,
+        0x00, 0x6d, 0x00, 0x61, 0x00, 0x69, 0x00, 0x6e, 0x00, 0x01, 0x00, 0x0c, 0x00, 0x53, 0x00,
+        0x65, 0x00, 0x72, 0x00, 0x76, 0x00, 0x65, 0x00, 0x72, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
+
+    #[test]
+    fn spec_challenge() {
+        assert_eq!(
+            parse_ntlm_challenge(SPEC_CHALLENGE),
+            Ok(NtlmChallengeInfo {
+                target_name: Some("Server".into()),
+                netbios_computer_name: Some("Server".into()),
+                netbios_domain_name: Some("Domain".into()),
+                os_version: Some("6.0.6000".into()),
+                negotiate_flags: 0xe28a_8233,
+                ..NtlmChallengeInfo::default()
+            })
+        );
+    }
+
+    #[test]
+    fn challenge_timestamp_becomes_unix_time() {
+        // Replace the EOL pair with a timestamp (2023-11-14T22:13:20Z) followed by EOL.
+        let mut message = SPEC_CHALLENGE[..SPEC_CHALLENGE.len() - 4].to_vec();
+        let filetime: u64 = (1_700_000_000_000 + 11_644_473_600_000) * 10_000;
+        message.extend_from_slice(&[7, 0, 8, 0]);
+        message.extend_from_slice(&filetime.to_le_bytes());
+        message.extend_from_slice(&[0, 0, 0, 0]);
+        message[40] = 0x24 + 12; // TargetInfoFields length
+        let info = parse_ntlm_challenge(&message).expect("valid");
+        assert_eq!(info.server_time_unix_ms, Some(1_700_000_000_000));
+    }
+
+    #[test]
+    fn challenge_errors() {
+        assert!(
+            parse_ntlm_challenge(b"NTLMSSP\0\x01\0\0\0").is_err(),
+            "a NEGOTIATE is not a CHALLENGE"
+        );
+        assert!(parse_ntlm_challenge(&SPEC_CHALLENGE[..20]).is_err());
+        let mut bad_pair = SPEC_CHALLENGE.to_vec();
+        bad_pair[70] = 0xff; // first AV pair claims 255 bytes
+        assert_eq!(
+            parse_ntlm_challenge(&bad_pair),
+            Err("truncated AV pair".into())
+        );
+    }
+
+    #[test]
+    fn negotiate_message_layout() {
+        let message = ntlm_negotiate();
+        assert_eq!(message.len(), 40);
+        assert_eq!(&message[..12], b"NTLMSSP\0\x01\0\0\0");
+        assert_eq!(le_u32(&message, 12), Some(NEGOTIATE_FLAGS));
+    }
+
+    #[test]
+    fn ts_request_encoding() {
+        let expected = [
+            0x30, 0x11, 0xa0, 0x03, 0x02, 0x01, 0x06, 0xa1, 0x0a, 0x30, 0x08, 0x30, 0x06, 0xa0,
+            0x04, 0x04, 0x02, b'A', b'B',
+        ];
+        assert_eq!(ts_request(b"AB"), expected);
+        let long = ts_request(&[0x55; 300]);
+        assert_eq!(&long[..4], &[0x30, 0x82, 0x01, 0x45]);
+        assert_eq!(ts_request_len(&long), Ok(Some(long.len())));
+        assert_eq!(ts_request_len(&long[..3]), Ok(None));
+        assert_eq!(
+            parse_ts_request(&long),
+            Ok(TsRequest {
+                version: 6,
+                nego_token: Some(vec![0x55; 300]),
+                error_code: None
+            })
+        );
+    }
+
+    #[test]
+    fn ts_request_with_error_code() {
+        // version 6, errorCode STATUS_LOGON_FAILURE (0xC000006D) with a leading zero byte.
+        let bytes = [
+            0x30, 0x0e, 0xa0, 0x03, 0x02, 0x01, 0x06, 0xa4, 0x07, 0x02, 0x05, 0x00, 0xc0, 0x00,
+            0x00, 0x6d,
+        ];
+        let request = parse_ts_request(&bytes[..]).expect("valid");
+        assert_eq!(
+            request,
+            TsRequest {
+                version: 6,
+                nego_token: None,
+                error_code: Some(0xc000_006d)
+            }
+        );
+        assert!(parse_ts_request(&[0x04, 0x00]).is_err());
+        assert!(
+            parse_ts_request(&[0x30, 0x84, 0, 0, 0, 1]).is_err(),
+            "4-byte lengths are refused"
+        );
+    }
+}
