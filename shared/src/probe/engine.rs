@@ -1110,10 +1110,10 @@ mod tests {
                 let selects_tls = [3, 0, 0, 19, 14, 0xd0, 0, 0, 0, 0, 0, 2, 0, 8, 0, 1, 0, 0, 0];
                 let _ = server.write_all(&selects_tls).await;
                 let mut hello = vec![0u8; 4096];
-                if server.read(&mut hello).await.unwrap_or(0) > 0 {
-                    if let AfterConfirm::Alert = after {
-                        let _ = server.write_all(&[21, 3, 3, 0, 2, 2, 40]).await;
-                    }
+                if server.read(&mut hello).await.unwrap_or(0) > 0
+                    && matches!(after, AfterConfirm::Alert)
+                {
+                    let _ = server.write_all(&[21, 3, 3, 0, 2, 2, 40]).await;
                 }
                 let _ = server.read(&mut hello).await; // hold the connection until the client drops it
             });
