@@ -2,6 +2,7 @@
 //! configurations) and freerdp-shadow-cli (NLA with NTLM). Each writes its configuration into a
 //! temporary directory, listens on a loopback port of its own and is killed on drop.
 
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -19,13 +20,24 @@ impl Drop for Process {
     }
 }
 
-fn spawn(command: &mut Command) -> std::io::Result<Process> {
+/// Starts `command` with its output in `log`, so a failed start can say why.
+fn spawn(command: &mut Command, log: &Path) -> std::io::Result<Process> {
+    let output = std::fs::File::create(log)?;
     command
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(output.try_clone()?)
+        .stderr(output)
         .spawn()
         .map(Process)
+}
+
+fn start_failed(what: &str, log: &Path) -> std::io::Error {
+    let output = std::fs::read_to_string(log).unwrap_or_default();
+    let tail: Vec<&str> = output.lines().rev().take(5).collect();
+    std::io::Error::other(format!(
+        "{what}; its last output: {}",
+        tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+    ))
 }
 
 /// The `[Globals]` settings of one xrdp instance.
@@ -73,9 +85,13 @@ impl Xrdp {
         }
         let ini = dir.path().join("xrdp.ini");
         std::fs::write(&ini, set_ini_values(&template, &settings))?;
-        let process = spawn(Command::new("/usr/sbin/xrdp").arg("-n").arg("-c").arg(&ini))?;
+        let log = dir.path().join("xrdp.out");
+        let process = spawn(
+            Command::new("/usr/sbin/xrdp").arg("-n").arg("-c").arg(&ini),
+            &log,
+        )?;
         if !wait_for_port(port, STARTUP).await {
-            return Err(std::io::Error::other("xrdp did not start listening"));
+            return Err(start_failed("xrdp did not start listening", &log));
         }
         Ok(Xrdp {
             port,
@@ -129,28 +145,34 @@ struct XDisplay {
 }
 
 impl XDisplay {
-    async fn start() -> std::io::Result<XDisplay> {
-        let lock = |n: u16| std::path::PathBuf::from(format!("/tmp/.X{n}-lock"));
-        // Start somewhere different per process so parallel suites rarely collide.
-        let start = free_port()? % 400;
-        let number = (0..400)
-            .map(|i| 40 + (start + i) % 400)
-            .find(|&n| !lock(n).exists())
-            .unwrap_or(440);
-        let process = spawn(
-            Command::new("Xvfb")
-                .arg(format!(":{number}"))
-                .args(["-nolisten", "tcp"]),
-        )?;
-        let display = XDisplay { number, process };
-        let deadline = std::time::Instant::now() + STARTUP;
-        while !display.socket().exists() {
-            if std::time::Instant::now() > deadline {
-                return Err(std::io::Error::other("Xvfb did not start"));
+    /// With `-displayfd 1`, Xvfb prints the display number on stdout once it accepts clients.
+    async fn start(dir: &TempDir) -> std::io::Result<XDisplay> {
+        let log = dir.path().join("xvfb.log");
+        // Away from the low numbers desktops and other suites use; Xvfb fails if it is taken.
+        let number = 100 + free_port()? % 800;
+        let mut child = Command::new("Xvfb")
+            .arg(format!(":{number}"))
+            .args(["-displayfd", "1", "-nolisten", "tcp"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log)?)
+            .spawn()?;
+        let stdout = child.stdout.take();
+        let mut process = Process(child);
+        let ready = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            stdout.map(|out| {
+                std::io::BufRead::read_line(&mut std::io::BufReader::new(out), &mut line)
+            });
+            line.trim().parse::<u16>().ok()
+        });
+        match tokio::time::timeout(STARTUP, ready).await {
+            Ok(Ok(Some(number))) => Ok(XDisplay { number, process }),
+            _ => {
+                let _ = process.0.kill();
+                Err(start_failed("Xvfb did not start", &log))
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Ok(display)
     }
 
     fn socket(&self) -> std::path::PathBuf {
@@ -176,36 +198,60 @@ pub struct FreerdpShadow {
 }
 
 impl FreerdpShadow {
-    /// `security` is `nla`, `tls` or `rdp`.
+    /// `security` is `nla`, `tls` or `rdp`. Retries on a fresh display when the server cannot
+    /// open the one it got (a display number another suite's X server also answers).
     pub async fn start(security: &str) -> std::io::Result<FreerdpShadow> {
         let dir = TempDir::new("shadow")?;
-        let display = XDisplay::start().await?;
         // A SAM file with one user; the probe never authenticates.
         let sam = dir.path().join("sam");
         std::fs::write(
             &sam,
             "tester:::aad3b435b51404eeaad3b435b51404ee:8846f7eaee8fb117ad06bdd830b7586c:::\n",
         )?;
-        let port = free_port()?;
-        let server = spawn(
-            Command::new("freerdp-shadow-cli")
-                .env("DISPLAY", format!(":{}", display.number))
-                .arg("/bind-address:127.0.0.1")
-                .arg(format!("/port:{port}"))
-                .arg(format!("/sec:{security}"))
-                .arg("+auth")
-                .arg(format!("/sam-file:{}", sam.display())),
-        )?;
-        if !wait_for_port(port, STARTUP).await {
-            return Err(std::io::Error::other(
-                "freerdp-shadow-cli did not start listening",
-            ));
+        let log = dir.path().join("shadow.log");
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let display = XDisplay::start(&dir).await?;
+            let port = free_port()?;
+            let mut server = spawn(
+                Command::new("freerdp-shadow-cli")
+                    .env("DISPLAY", format!(":{}", display.number))
+                    .arg("/bind-address:127.0.0.1")
+                    .arg(format!("/port:{port}"))
+                    .arg(format!("/sec:{security}"))
+                    .arg("+auth")
+                    .arg(format!("/sam-file:{}", sam.display())),
+                &log,
+            )?;
+            if wait_while_running(&mut server, port).await {
+                return Ok(FreerdpShadow {
+                    port,
+                    _server: server,
+                    _display: display,
+                    _dir: dir,
+                });
+            }
+            if attempts == 3 {
+                return Err(start_failed(
+                    "freerdp-shadow-cli did not start listening",
+                    &log,
+                ));
+            }
         }
-        Ok(FreerdpShadow {
-            port,
-            _server: server,
-            _display: display,
-            _dir: dir,
-        })
     }
+}
+
+/// Waits for `port` to accept connections while `process` is alive.
+async fn wait_while_running(process: &mut Process, port: u16) -> bool {
+    let deadline = tokio::time::Instant::now() + STARTUP;
+    while tokio::time::Instant::now() < deadline {
+        if wait_for_port(port, Duration::from_millis(100)).await {
+            return true;
+        }
+        if !matches!(process.0.try_wait(), Ok(None)) {
+            return false;
+        }
+    }
+    false
 }

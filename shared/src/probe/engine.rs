@@ -115,9 +115,10 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
 /// Runs the whole probe. `on_stage` sees each stage as soon as it is decided.
 ///
 /// Schedule: the first connection does TCP, then the negotiation a current client sends, then
-/// (if TLS was selected) a full TLS handshake and, for NLA, the CredSSP round trip. As soon as it
-/// is open, the TLS version probes and the per-protocol negotiations start on connections of
-/// their own; client offers are replayed only where the version probes cannot decide them.
+/// (if TLS was selected) a full TLS handshake and, for NLA, the CredSSP round trip. The TLS
+/// version probes and the per-protocol negotiations run alongside on connections of their own
+/// from the start; client offers are replayed only where the version probes cannot decide them.
+/// If the first connection fails, everything else is cancelled.
 pub async fn run<C: Connector, K: Clock>(
     target: &Target,
     opts: &ProbeOptions,
@@ -135,52 +136,32 @@ pub async fn run<C: Connector, K: Clock>(
     let started_unix_ms = clock.now_unix_ms();
     let mut progress = Progress::new(opts.client_compatibility, on_stage);
 
-    let timed = Timed::start(&ctx);
-    let connected = ctx.connect().await;
-    let connect_ms = timed.elapsed(&ctx);
-    progress.emit(tcp_report(&timed, connected.as_ref().err(), connect_ms));
-
-    if let Ok(stream) = connected {
-        let mut queue: VecDeque<Task<C::Stream>> = VecDeque::new();
-        queue.push_back(Task::Negotiate(stream));
-        queue.extend(TlsVersion::PROBED.into_iter().map(Task::Version));
-        queue.extend(Protocol::ALL.into_iter().map(Task::Protocol));
-        let mut running = FuturesUnordered::new();
-        let mut started = 0;
-        loop {
-            while running.len() < opts.max_parallel.max(1) {
-                let Some(task) = queue.pop_front() else { break };
-                running.push(run_task(&ctx, started, task));
-                started += 1;
-            }
-            let Some(done) = running.next().await else {
-                break;
-            };
-            progress.record(done, &mut queue);
+    let mut queue: VecDeque<Task<C::Stream>> = VecDeque::new();
+    queue.push_back(Task::Connect);
+    queue.extend(TlsVersion::PROBED.into_iter().map(Task::Version));
+    queue.extend(Protocol::ALL.into_iter().map(Task::Protocol));
+    let mut running = FuturesUnordered::new();
+    let mut started = 0;
+    // A failed first connection ends the probe: dropping `running` cancels the rest.
+    while !progress.tcp_failed {
+        while running.len() < opts.max_parallel.max(1) {
+            let Some(task) = queue.pop_front() else { break };
+            running.push(run_task(&ctx, started, task));
+            started += 1;
         }
+        let Some(done) = running.next().await else {
+            break;
+        };
+        progress.record(done, &mut queue);
     }
+    drop(running);
     progress.finish(&ctx, target, started_unix_ms)
 }
 
-/// Start time of a piece of work, relative to the probe's start.
-struct Timed {
-    started_ms: u64,
-}
-
-impl Timed {
-    fn start<C: Connector, K: Clock>(ctx: &Ctx<'_, C, K>) -> Timed {
-        Timed {
-            started_ms: ctx.now_ms(),
-        }
-    }
-
-    fn elapsed<C: Connector, K: Clock>(&self, ctx: &Ctx<'_, C, K>) -> u64 {
-        ctx.now_ms().saturating_sub(self.started_ms)
-    }
-}
-
 enum Task<S> {
-    /// The first connection, already open: the negotiation of a current client.
+    /// The first connection: TCP.
+    Connect,
+    /// The first connection, now open: the negotiation of a current client.
     Negotiate(S),
     /// The first connection again, after it selected a TLS-based protocol.
     Handshake {
@@ -193,6 +174,7 @@ enum Task<S> {
 }
 
 enum TaskOutput<S> {
+    Connected(Result<S, ConnectError>),
     Negotiated(NegotiationOutcome, Option<S>),
     Handshake {
         details: NlaDetails,
@@ -217,6 +199,7 @@ async fn run_task<C: Connector, K: Clock>(
 ) -> Done<C::Stream> {
     let started_ms = ctx.now_ms();
     let output = match task {
+        Task::Connect => TaskOutput::Connected(ctx.connect().await),
         Task::Negotiate(mut stream) => {
             let outcome = ctx.negotiate(&mut stream, MODERN_CLIENT_REQUEST).await;
             let keep = outcome.selected_protocol().is_some_and(Protocol::uses_tls);
@@ -299,6 +282,7 @@ struct Progress<F> {
     clients: Vec<ClientResult>,
     replays_pending: usize,
     handshake_chain: Vec<Vec<u8>>,
+    tcp_failed: bool,
 }
 
 impl<F: FnMut(&StageReport)> Progress<F> {
@@ -314,6 +298,7 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             clients: Vec::new(),
             replays_pending: 0,
             handshake_chain: Vec::new(),
+            tcp_failed: false,
         }
     }
 
@@ -348,6 +333,14 @@ impl<F: FnMut(&StageReport)> Progress<F> {
     fn record<S>(&mut self, done: Done<S>, queue: &mut VecDeque<Task<S>>) {
         let (started, finished) = (done.started_ms, done.finished_ms);
         match done.output {
+            TaskOutput::Connected(connected) => {
+                self.note(StageKind::Tcp, started, finished, true);
+                self.emit(tcp_report(connected.as_ref().err(), finished - started));
+                match connected {
+                    Ok(stream) => queue.push_front(Task::Negotiate(stream)),
+                    Err(_) => self.tcp_failed = true,
+                }
+            }
             TaskOutput::Negotiated(outcome, stream) => {
                 self.note(StageKind::Negotiation, started, finished, false);
                 self.emit(negotiation_report(&outcome));
@@ -445,7 +438,8 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             match infer(profile, &versions) {
                 Some(result) => decided.push(result),
                 None => {
-                    queue.push_back(Task::Client(index));
+                    // Replays are the critical path now: ahead of any protocol probe.
+                    queue.push_front(Task::Client(index));
                     self.replays_pending += 1;
                 }
             }
@@ -517,7 +511,7 @@ fn finding(
     }
 }
 
-fn tcp_report(timed: &Timed, error: Option<&ConnectError>, connect_ms: u64) -> StageReport {
+fn tcp_report(error: Option<&ConnectError>, connect_ms: u64) -> StageReport {
     let (status, outcome, verdict, finding) = match error {
         None => (
             StageStatus::Ok,
@@ -554,7 +548,7 @@ fn tcp_report(timed: &Timed, error: Option<&ConnectError>, connect_ms: u64) -> S
     StageReport {
         stage: StageKind::Tcp,
         status,
-        started_ms: timed.started_ms,
+        started_ms: 0,
         duration_ms: connect_ms.unwrap_or_default(),
         verdict,
         details: StageDetails::Tcp {

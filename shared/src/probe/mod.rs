@@ -3,8 +3,9 @@
 //!
 //! The protocol logic is sans-IO (`x224`, `tls`, `nla` parse and build bytes); `driver` moves
 //! bytes over any `AsyncRead + AsyncWrite` with injected time, so the same engine runs in the
-//! Worker and natively. [`run`] first opens one connection (TCP + negotiation as a current client
-//! would), then runs every other check on its own connection, at most `max_parallel` at once.
+//! Worker and natively. [`run`] follows one connection as a current client would (TCP,
+//! negotiation, TLS, CredSSP) and runs every other check on a connection of its own, at most
+//! `max_parallel` connections at once.
 
 pub mod clients;
 pub mod driver;

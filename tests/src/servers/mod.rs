@@ -3,10 +3,12 @@
 
 mod certs;
 mod fake;
+mod latency;
 mod openssl;
 
 pub use certs::{CertKind, TempDir, TestCert};
 pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
+pub use latency::{LatencyRelay, SlowConnector};
 pub use openssl::OpensslServer;
 
 /// Polls until something accepts TCP connections on `port`, for servers started as processes.
