@@ -5,6 +5,7 @@ mod analyze;
 mod decode;
 mod diagnose;
 mod input;
+mod probe;
 
 use std::process::ExitCode;
 
@@ -29,14 +30,17 @@ enum Command {
     Diagnose(diagnose::Args),
     /// Read evidence: a server certificate, Windows event logs, or an .rdp file.
     Analyze(analyze::AnalyzeArgs),
+    /// Probe an RDP server from outside: TCP, negotiation, TLS, client compatibility, NLA.
+    Probe(probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Decode(args) => decode::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
-        // Its exit status also says how severe the findings are.
+        // These two say in their exit status how severe the findings are.
         Command::Analyze(args) => return analyze::run(args),
+        Command::Probe(args) => return probe::main(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,3 +10,5 @@ pub mod codes;
 pub mod engine;
 pub mod evidence;
 pub mod kb;
+#[cfg(feature = "probe")]
+pub mod probe;
