@@ -20,32 +20,34 @@ const RATE_LIMIT_PERIOD_SECS: u32 = 60;
 /// How long a client may take to send its (at most 4 KiB) body.
 const BODY_READ_TIMEOUT_MS: u64 = 10_000;
 
+const METHOD: &str = "POST";
+
 /// Route with `.on_async("/api/probe", probe_api::handle)` so other methods get a JSON 405.
 pub async fn handle(req: Request, ctx: RouteContext<()>) -> Result<Response> {
-    match respond(req, &ctx.env).await {
-        Ok(response) => Ok(response),
-        Err(error) => error_response(&error),
-    }
-}
-
-/// The JSON error response for `error` (with `Allow` on a 405). For other API routes too, e.g.
-/// `error_response(&ApiError::not_found())` for unknown `/api/` paths.
-pub fn error_response(error: &ApiError) -> Result<Response> {
-    let response = Response::from_json(&error.body())?.with_status(error.status);
+    let error = match respond(req, &ctx.env).await {
+        Ok(response) => return Ok(response),
+        Err(error) => error,
+    };
+    let response = error_response(&error)?;
     if error.status == 405 {
-        response.headers().set("Allow", "POST")?;
+        response.headers().set("Allow", METHOD)?;
     }
     if error.status == 429 {
-        response
-            .headers()
-            .set("Retry-After", &RATE_LIMIT_PERIOD_SECS.to_string())?;
+        let retry_after = RATE_LIMIT_PERIOD_SECS.to_string();
+        response.headers().set("Retry-After", &retry_after)?;
     }
     Ok(response)
 }
 
+/// The JSON response for `error`; for other API routes too, e.g. with
+/// [`ApiError::not_found`] for unknown `/api/` paths.
+pub fn error_response(error: &ApiError) -> Result<Response> {
+    Ok(Response::from_json(&error.body())?.with_status(error.status))
+}
+
 async fn respond(mut req: Request, env: &Env) -> std::result::Result<Response, ApiError> {
     if req.method() != Method::Post {
-        return Err(ApiError::method_not_allowed("POST"));
+        return Err(ApiError::method_not_allowed(METHOD));
     }
     let config = ProbeConfig::from_vars(|name| env.var(name).ok().map(|value| value.to_string()))
         .map_err(|problem| {

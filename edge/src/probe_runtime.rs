@@ -31,8 +31,8 @@ pub use engine::{probe_ndjson_response, probe_report};
 mod engine {
     use std::net::Ipv6Addr;
 
+    use futures::StreamExt;
     use futures::channel::mpsc;
-    use futures::{StreamExt, future, stream};
     use rdp_doctor_core::api::{
         ApiError, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent, Target as CheckedTarget,
     };
@@ -40,6 +40,7 @@ mod engine {
         self, Clock, ConnectError, Connector, ProbeOptions, ProbeReport, StageReport,
     };
     use serde::Serialize;
+    use worker::wasm_bindgen_futures::spawn_local;
     use worker::{Date, Response, SecureTransport, Socket, console_error};
 
     use super::{delay, within};
@@ -55,16 +56,18 @@ mod engine {
         run_probe(target, config, |_| {}).await
     }
 
-    /// A response whose body is driven by the probe itself: one `stage` line as each stage is
-    /// decided, then one `report` (or `error`) line. The probe runs as the client reads; if the
-    /// client goes away, the stream and with it the probe are dropped.
+    /// A streamed response: one `stage` line as each stage is decided, then one `report` (or
+    /// `error`) line. The probe runs as a task of its own rather than inside the body's reads:
+    /// `worker::Delay` keeps the waker of its first poll, and every read of a response stream
+    /// polls with a new one, so a timer armed during one read would wake a read already done and
+    /// the probe would stall. If the client goes away, the probe still ends at its deadline.
     pub fn probe_ndjson_response(
         target: CheckedTarget,
         config: &ProbeConfig,
     ) -> worker::Result<Response> {
         let config = config.clone();
         let (lines, received) = mpsc::unbounded::<Vec<u8>>();
-        let probe = async move {
+        spawn_local(async move {
             let send_stage = |stage: &StageReport| {
                 let _ = lines.unbounded_send(ndjson_line(&Event::Stage(stage)));
             };
@@ -76,11 +79,9 @@ mod engine {
             };
             // A send fails only when the client has gone; there is no one left to tell.
             let _ = lines.unbounded_send(last);
-        };
-        // The probe future yields nothing itself; it feeds `received`, which ends when the
-        // probe (and with it the sender) is done.
-        let driver = stream::once(probe).filter_map(|()| future::ready(None));
-        let body = stream::select(received, driver).map(Ok::<_, worker::Error>);
+        });
+        // Ends when the task is done and has dropped `lines`.
+        let body = received.map(Ok::<_, worker::Error>);
         let response = Response::from_stream(body)?;
         response
             .headers()

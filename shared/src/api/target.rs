@@ -474,7 +474,7 @@ fn v6_contains(block: &Block<Ipv6Addr>, ip: Ipv6Addr) -> bool {
 
 fn refusal(ip: impl Display, block: &Block<impl Display>) -> ApiError {
     ApiError::target_not_allowed(format!(
-        "{ip} is in {}/{} ({}); the probe only connects to public addresses",
+        "{ip} is in {}/{}: {}; the probe only connects to public addresses",
         block.network, block.prefix_len, block.what
     ))
 }
@@ -521,7 +521,7 @@ fn judge_ipv6(ip: Ipv6Addr) -> Result<Ipv6Addr, ApiError> {
         V6Rule::EmbedsIpv4(extract) => match judge_ipv4(extract(ip)) {
             Ok(_) => Ok(ip),
             Err(inner) => Err(ApiError::target_not_allowed(format!(
-                "{ip} is a {} address carrying an IPv4 address: {}",
+                "{ip} embeds an IPv4 address ({}): {}",
                 entry.block.what, inner.message
             ))),
         },
