@@ -124,7 +124,6 @@ async fn check_rate_limit(req: &Request, env: &Env) -> std::result::Result<(), A
     }
 }
 
-#[cfg(feature = "engine")]
 async fn run_probe(
     target: Target,
     config: &ProbeConfig,
@@ -141,16 +140,4 @@ async fn run_probe(
         console_error!("probe response: {error}");
         ApiError::internal()
     })
-}
-
-/// Built without the probe engine (the `engine` feature): every check above still applies,
-/// and the probe itself reports that it is not part of this build.
-#[cfg(not(feature = "engine"))]
-async fn run_probe(
-    _target: Target,
-    _config: &ProbeConfig,
-    _stream: bool,
-) -> std::result::Result<Response, ApiError> {
-    console_error!("this Worker was built without the probe engine (feature `engine`)");
-    Err(ApiError::misconfigured())
 }

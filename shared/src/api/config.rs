@@ -102,3 +102,72 @@ fn parse_timeout(value: &str) -> Result<u64, String> {
         )),
     }
 }
+
+pub const ORG_NAME_VAR: &str = "ORG_NAME";
+pub const SUPPORT_CONTACT_VAR: &str = "SUPPORT_CONTACT";
+/// Longest branding text shown; longer settings are cut rather than breaking the layout.
+const MAX_BRANDING_CHARS: usize = 200;
+
+/// `GET /api/config`: what the page shows about this deployment, from Worker vars, so an
+/// organisation can brand it without rebuilding. Empty settings count as unset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SiteConfig {
+    /// "Contoso IT"; the page says "RDP Doctor" alone when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
+    /// Where to get human help: an e-mail address, a URL or a phone number, shown as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_contact: Option<String>,
+    /// The ports the probe accepts, so the page can say so before a request is refused.
+    pub allowed_ports: Vec<u16>,
+}
+
+impl SiteConfig {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |name| {
+            var(name)
+                .map(|value: String| {
+                    value
+                        .trim()
+                        .chars()
+                        .take(MAX_BRANDING_CHARS)
+                        .collect::<String>()
+                })
+                .filter(|value| !value.is_empty())
+        };
+        let allowed_ports = var(ALLOWED_PORTS_VAR)
+            .and_then(|value| parse_ports(&value).ok())
+            .unwrap_or_else(|| vec![DEFAULT_RDP_PORT]);
+        SiteConfig {
+            org_name: text(ORG_NAME_VAR),
+            support_contact: text(SUPPORT_CONTACT_VAR),
+            allowed_ports,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_config_reads_branding_and_ports_and_ignores_blank_settings() {
+        let vars = |name: &str| match name {
+            ORG_NAME_VAR => Some("  Contoso IT ".to_owned()),
+            SUPPORT_CONTACT_VAR => Some("   ".to_owned()),
+            ALLOWED_PORTS_VAR => Some("3389, 3390".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            SiteConfig::from_vars(vars),
+            SiteConfig {
+                org_name: Some("Contoso IT".into()),
+                support_contact: None,
+                allowed_ports: vec![3389, 3390]
+            }
+        );
+        let unset = SiteConfig::from_vars(|_| None);
+        assert_eq!(unset.allowed_ports, vec![DEFAULT_RDP_PORT]);
+        assert_eq!(unset.org_name, None);
+    }
+}
