@@ -8,6 +8,7 @@ use rdp_doctor_core::evidence::Severity;
 use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
 use rdp_doctor_core::probe::{ProbeOptions, StageReport, StageStatus, Target, run};
 
+/// Exit status: 0 when no stage failed, 1 when one did, 2 on a bad target.
 #[derive(Args)]
 pub struct ProbeArgs {
     /// host, host:port, [ipv6]:port (port 3389 by default)

@@ -469,4 +469,29 @@ async fn nla_reports_the_ntlm_challenge_and_clock_skew() {
         [TlsVersion::Tls12, TlsVersion::Tls13]
     );
     assert_eq!(report.certificate_chain, std::slice::from_ref(&cert.der));
+
+    // The JSON the Worker streams: stable snake_case names, and it reads back unchanged.
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["stages"][0]["stage"], "tcp");
+    assert_eq!(json["stages"][5]["stage"], "nla");
+    assert_eq!(json["stages"][5]["status"], "ok");
+    assert_eq!(json["stages"][5]["details"]["kind"], "nla");
+    assert_eq!(
+        json["stages"][5]["details"]["ntlm"]["os_version"],
+        "10.0.20348"
+    );
+    assert_eq!(
+        json["stages"][3]["details"]["versions"][2]["version"],
+        "tls1_2"
+    );
+    assert_eq!(
+        json["stages"][3]["details"]["versions"][2]["outcome"]["result"],
+        "accepted"
+    );
+    assert_eq!(
+        json["stages"][5]["findings"][1]["evidence"],
+        "probe.clock_skew"
+    );
+    let read_back: ProbeReport = serde_json::from_value(json).unwrap();
+    assert_eq!(read_back, report);
 }

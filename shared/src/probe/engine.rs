@@ -865,59 +865,73 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
 fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
     clients.sort_by_key(|c| CLIENT_PROFILES.iter().position(|p| p.id == c.client));
     let failing: Vec<&ClientResult> = clients.iter().filter(|c| !c.compatible).collect();
+    let current = clients.iter().filter(|c| c.current).count();
+    let failing_current = failing.iter().filter(|c| c.current).count();
     let mut findings = Vec::new();
-    let (status, verdict) = if failing.is_empty() {
-        (
-            StageStatus::Ok,
-            format!(
-                "All {} client profiles would complete the TLS handshake.",
-                clients.len()
-            ),
-        )
-    } else {
+    if !failing.is_empty() {
         let names: Vec<String> = failing
             .iter()
             .map(|c| format!("{}: {}", c.name, c.reason))
             .collect();
+        let severity = match failing_current {
+            0 => Severity::Info,
+            n if n == current => Severity::Error,
+            _ => Severity::Warning,
+        };
+        let title = format!(
+            "{} of {} RDP clients would fail the TLS handshake",
+            failing.len(),
+            clients.len()
+        );
         findings.push(finding(
-            if failing.len() == clients.len() {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            format!(
-                "{} of {} RDP clients would fail the TLS handshake",
-                failing.len(),
-                clients.len()
-            ),
+            severity,
+            title,
             names.join("; "),
             Some(EvidenceId::ProbeClientIncompatible),
         ));
-        let no_suite = failing.iter().any(|c| {
-            matches!(
+    }
+    let no_common_suite = failing.iter().any(|c| {
+        c.current
+            && matches!(
                 c.outcome,
                 HelloOutcome::Alert {
                     description: 40 | 71,
                     ..
                 }
             )
-        });
-        if failing.len() == clients.len() && no_suite {
-            findings.push(finding(
-                Severity::Error,
-                "No current RDP client shares a cipher suite with the server",
-                "the client supports none of the cipher suites the server accepts",
-                Some(EvidenceId::ProbeTlsNoModernCipher),
-            ));
-        }
-        (
-            StageStatus::Failed,
+    });
+    if failing_current == current && current > 0 && no_common_suite {
+        findings.push(finding(
+            Severity::Error,
+            "No current RDP client shares a cipher suite with the server",
+            "the client supports none of the cipher suites the server accepts",
+            Some(EvidenceId::ProbeTlsNoModernCipher),
+        ));
+    }
+    let legacy: Vec<&str> = failing
+        .iter()
+        .filter(|c| !c.current)
+        .map(|c| c.name.as_str())
+        .collect();
+    let (status, verdict) = match (failing.len(), failing_current) {
+        (0, _) => (
+            StageStatus::Ok,
             format!(
-                "{} of {} client profiles would fail.",
-                failing.len(),
+                "All {} client profiles would complete the TLS handshake.",
                 clients.len()
             ),
-        )
+        ),
+        (_, 0) => (
+            StageStatus::Ok,
+            format!(
+                "Current clients connect; older ones would fail: {}.",
+                legacy.join(", ")
+            ),
+        ),
+        _ => (
+            StageStatus::Failed,
+            format!("{failing_current} of {current} current clients would fail the TLS handshake."),
+        ),
     };
     StageReport {
         details: StageDetails::ClientCompatibility { clients },
