@@ -72,8 +72,13 @@ pub fn main(args: ProbeArgs) -> ExitCode {
             }
         }
     } else {
+        let plural = if report.connections_opened == 1 {
+            ""
+        } else {
+            "s"
+        };
         println!(
-            "\nDone in {} ms over {} connections.",
+            "\nDone in {} ms over {} connection{plural}.",
             report.duration_ms, report.connections_opened
         );
     }

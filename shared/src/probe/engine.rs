@@ -1146,6 +1146,17 @@ mod tests {
         }
     }
 
+    /// Answers every connect with the same error.
+    struct Failing(ConnectError);
+
+    impl Connector for Failing {
+        type Stream = DuplexStream;
+
+        async fn connect(&self, _host: &str, _port: u16) -> Result<DuplexStream, ConnectError> {
+            Err(self.0.clone())
+        }
+    }
+
     fn target() -> Target {
         Target {
             host: "rdp.test".into(),
@@ -1209,6 +1220,22 @@ mod tests {
                 .iter()
                 .all(|s| s.status == StageStatus::Skipped)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unresolved_name_is_named() {
+        let connector = Failing(ConnectError::NameNotResolved);
+        let report = run(
+            &target(),
+            &ProbeOptions::default(),
+            &connector,
+            &PausedClock::new(),
+            |_| {},
+        )
+        .await;
+        let evidence: Vec<EvidenceId> = report.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(evidence, [EvidenceId::ProbeDnsFailed]);
+        assert_eq!(report.stages[0].verdict, "The host name does not resolve.");
     }
 
     #[tokio::test(start_paused = true)]
