@@ -7,7 +7,7 @@ use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 
 use super::ProbeOptions;
-use super::clients::{CLIENT_PROFILES, ClientResult, DecidedBy, infer, judge};
+use super::clients::{CLIENT_PROFILES, ClientProfile, ClientResult, DecidedBy, infer, judge};
 use super::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
 use super::nla::{self, NlaDetails, NlaLimits};
 use super::report::*;
@@ -63,24 +63,29 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
     }
 
     /// Connects and negotiates; the stream comes back when a TLS-based protocol was selected.
-    async fn open_tls(&self, requested: u32) -> Result<C::Stream, String> {
-        let mut stream = self.connect().await.map_err(|e| e.to_string())?;
-        match self.negotiate(&mut stream, requested).await {
-            outcome @ NegotiationOutcome::Selected { .. }
-                if outcome.selected_protocol().is_some_and(Protocol::uses_tls) =>
-            {
-                Ok(stream)
-            }
-            outcome => Err(format!("the negotiation {}", outcome.describe())),
+    async fn open_tls(&self, requested: u32) -> Result<C::Stream, HelloOutcome> {
+        let mut stream = self
+            .connect()
+            .await
+            .map_err(|e| HelloOutcome::ConnectFailed {
+                reason: e.to_string(),
+            })?;
+        let outcome = self.negotiate(&mut stream, requested).await;
+        if outcome.selected_protocol().is_some_and(Protocol::uses_tls) {
+            Ok(stream)
+        } else {
+            Err(HelloOutcome::NotNegotiated {
+                reason: format!("the negotiation {}", outcome.describe()),
+            })
         }
     }
 
     async fn hello(&self, offer: &HelloOffer<'_>, random: &[u8; 32]) -> HelloResult {
         let mut stream = match self.open_tls(MODERN_CLIENT_REQUEST).await {
             Ok(stream) => stream,
-            Err(reason) => {
+            Err(outcome) => {
                 return HelloResult {
-                    outcome: HelloOutcome::NotNegotiated { reason },
+                    outcome,
                     chain: Vec::new(),
                 };
             }
@@ -170,7 +175,7 @@ enum Task<S> {
     },
     Protocol(Protocol),
     Version(TlsVersion),
-    Client(usize),
+    Client(&'static ClientProfile),
 }
 
 enum TaskOutput<S> {
@@ -236,11 +241,10 @@ async fn run_task<C: Connector, K: Clock>(
             })
         }
         Task::Version(version) => {
-            let offer = tls::version_probe_offer(std::slice::from_ref(version_static(version)));
+            let offer = tls::version_probe_offer(version);
             TaskOutput::Version(version, ctx.hello(&offer, &ctx.random(index)).await)
         }
-        Task::Client(profile_index) => {
-            let profile = &CLIENT_PROFILES[profile_index % CLIENT_PROFILES.len()];
+        Task::Client(profile) => {
             let result = ctx.hello(&profile.offer(), &ctx.random(index)).await;
             TaskOutput::Client(judge(profile, result.outcome, DecidedBy::ReplayedOffer))
         }
@@ -249,16 +253,6 @@ async fn run_task<C: Connector, K: Clock>(
         output,
         started_ms,
         finished_ms: ctx.now_ms(),
-    }
-}
-
-fn version_static(version: TlsVersion) -> &'static TlsVersion {
-    match version {
-        TlsVersion::Ssl3 => &TlsVersion::Ssl3,
-        TlsVersion::Tls10 => &TlsVersion::Tls10,
-        TlsVersion::Tls11 => &TlsVersion::Tls11,
-        TlsVersion::Tls12 => &TlsVersion::Tls12,
-        TlsVersion::Tls13 => &TlsVersion::Tls13,
     }
 }
 
@@ -434,12 +428,12 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             .map(|(v, r)| (*v, &r.outcome))
             .collect();
         let mut decided = Vec::new();
-        for (index, profile) in CLIENT_PROFILES.iter().enumerate() {
+        for profile in CLIENT_PROFILES {
             match infer(profile, &versions) {
                 Some(result) => decided.push(result),
                 None => {
                     // Replays are the critical path now: ahead of any protocol probe.
-                    queue.push_front(Task::Client(index));
+                    queue.push_front(Task::Client(profile));
                     self.replays_pending += 1;
                 }
             }

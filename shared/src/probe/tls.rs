@@ -96,11 +96,17 @@ pub mod suites {
 }
 
 /// The offer the version probe for `version` sends: that one version and every suite for it.
-pub fn version_probe_offer(version: &'static [TlsVersion]) -> HelloOffer<'static> {
-    let tls13_only = version == [TlsVersion::Tls13];
+pub fn version_probe_offer(version: TlsVersion) -> HelloOffer<'static> {
+    let versions: &'static [TlsVersion] = match version {
+        TlsVersion::Ssl3 => &[TlsVersion::Ssl3],
+        TlsVersion::Tls10 => &[TlsVersion::Tls10],
+        TlsVersion::Tls11 => &[TlsVersion::Tls11],
+        TlsVersion::Tls12 => &[TlsVersion::Tls12],
+        TlsVersion::Tls13 => &[TlsVersion::Tls13],
+    };
     HelloOffer {
-        versions: version,
-        cipher_suites: if tls13_only {
+        versions,
+        cipher_suites: if version == TlsVersion::Tls13 {
             suites::TLS13
         } else {
             suites::LEGACY
@@ -637,7 +643,7 @@ mod tests {
 
     #[test]
     fn client_hello_parses_back_with_the_offer() {
-        let offer = version_probe_offer(&[TlsVersion::Tls13]);
+        let offer = version_probe_offer(TlsVersion::Tls13);
         let bytes = client_hello(&offer, &RANDOM);
         let (rest, plaintext) = parse_tls_plaintext(&bytes).expect("valid record");
         assert!(rest.is_empty());
@@ -659,7 +665,7 @@ mod tests {
 
     #[test]
     fn legacy_hello_has_no_tls13_extensions() {
-        let bytes = client_hello(&version_probe_offer(&[TlsVersion::Tls10]), &RANDOM);
+        let bytes = client_hello(&version_probe_offer(TlsVersion::Tls10), &RANDOM);
         let (_, plaintext) = parse_tls_plaintext(&bytes).expect("valid record");
         let Some(TlsMessage::Handshake(TlsMessageHandshake::ClientHello(hello))) =
             plaintext.msg.first()
