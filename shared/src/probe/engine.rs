@@ -215,7 +215,8 @@ async fn run_task<C: Connector, K: Clock>(
             credssp,
         } => {
             let limits = NlaLimits {
-                step_ms: ctx.budget(ctx.opts.exchange_timeout_ms),
+                step_ms: ctx.opts.exchange_timeout_ms,
+                probe_ends_at_ms: ctx.started_ms + ctx.opts.total_timeout_ms,
                 max_bytes: ctx.opts.max_chain_bytes,
             };
             let (details, chain) =

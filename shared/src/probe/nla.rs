@@ -334,10 +334,21 @@ impl TimeProvider for InjectedTime {
     }
 }
 
-/// Limits for one NLA exchange.
+/// Limits for the TLS handshake and the CredSSP round trip.
 pub(crate) struct NlaLimits {
+    /// Each of the two steps.
     pub step_ms: u64,
+    /// The whole probe's end, on the clock's monotonic scale (`Clock::elapsed_ms`).
+    pub probe_ends_at_ms: u64,
+    /// Bytes read in all.
     pub max_bytes: usize,
+}
+
+impl NlaLimits {
+    fn step(&self, clock: &impl Clock) -> u64 {
+        self.step_ms
+            .min(self.probe_ends_at_ms.saturating_sub(clock.elapsed_ms()))
+    }
 }
 
 /// Runs a full TLS handshake on a stream whose RDP negotiation selected a TLS-based protocol
@@ -386,7 +397,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         }
     };
 
-    let handshake = with_deadline(clock, limits.step_ms, session.handshake(stream)).await;
+    let handshake = with_deadline(clock, limits.step(clock), session.handshake(stream)).await;
     let chain = verifier.chain.lock().map(|c| c.clone()).unwrap_or_default();
     details.tls_version = session
         .connection
@@ -412,7 +423,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         return (details, chain);
     }
     let request = ts_request(&ntlm_negotiate());
-    let reply = with_deadline(clock, limits.step_ms, session.request(stream, &request)).await;
+    let reply = with_deadline(clock, limits.step(clock), session.request(stream, &request)).await;
     match reply {
         Some(Ok(bytes)) => match parse_ts_request(&bytes) {
             Ok(ts) => {
