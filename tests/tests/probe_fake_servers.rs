@@ -450,6 +450,10 @@ async fn nla_reports_the_ntlm_challenge_and_clock_skew() {
     };
     assert_eq!(details.credssp_version, Some(6));
     assert_eq!(details.tls_version, Some(TlsVersion::Tls13));
+    assert_eq!(
+        details.cipher_suite.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
     let ntlm = details.ntlm.as_ref().expect("challenge");
     assert_eq!(
         ntlm.dns_computer_name.as_deref(),

@@ -16,6 +16,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::time_provider::TimeProvider;
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 use serde::{Deserialize, Serialize};
+use tls_parser::TlsCipherSuite;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use super::driver::{Clock, with_deadline, write_all};
@@ -403,10 +404,12 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         .connection
         .protocol_version()
         .and_then(|v| TlsVersion::from_wire(u16::from(v)));
-    details.cipher_suite = session
-        .connection
-        .negotiated_cipher_suite()
-        .map(|s| format!("{:?}", s.suite()));
+    // IANA names from tls-parser's table, as the TLS stage reports them.
+    details.cipher_suite = session.connection.negotiated_cipher_suite().map(|s| {
+        let id = u16::from(s.suite());
+        TlsCipherSuite::from_id(id)
+            .map_or_else(|| format!("0x{id:04x}"), |known| known.name.to_owned())
+    });
     match handshake {
         Some(Ok(())) => {}
         Some(Err(error)) => {
