@@ -160,6 +160,29 @@ async fn reset_close_silence_and_banner_are_told_apart() {
 }
 
 #[tokio::test]
+async fn absurd_tpkt_length_is_cut_off_by_the_deadline() {
+    // A TPKT header announcing 65535 bytes, and nothing more.
+    let server = FakeRdpServer::start(OnRequest::Banner(vec![3, 0, 0xff, 0xff]))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let report = probe(server.port).await;
+    // Eleven connections wait out the 1.5 s exchange deadline, six at a time: two rounds.
+    assert!(
+        started.elapsed() < Duration::from_millis(3_500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        negotiation(&report),
+        &NegotiationOutcome::Malformed {
+            reason: "the reply stopped after 4 bytes (timed out)".into()
+        }
+    );
+    assert!(evidence(&report).contains(&EvidenceId::ProbeX224NotRdp));
+}
+
+#[tokio::test]
 async fn every_failure_code_is_named() {
     let cases = [
         (1, EvidenceId::ProbeNegSslRequired),
