@@ -8,6 +8,7 @@ use rdp_doctor_core::evidence::Severity;
 use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
 use rdp_doctor_core::probe::{ProbeOptions, StageReport, StageStatus, Target, run};
 
+/// Exit status: 0 when no stage failed, 1 when one did, 2 on a bad target.
 #[derive(Args)]
 pub struct ProbeArgs {
     /// host, host:port, [ipv6]:port (port 3389 by default)
@@ -71,8 +72,13 @@ pub fn main(args: ProbeArgs) -> ExitCode {
             }
         }
     } else {
+        let plural = if report.connections_opened == 1 {
+            ""
+        } else {
+            "s"
+        };
         println!(
-            "\nDone in {} ms over {} connections.",
+            "\nDone in {} ms over {} connection{plural}.",
             report.duration_ms, report.connections_opened
         );
     }

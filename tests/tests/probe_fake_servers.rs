@@ -160,6 +160,29 @@ async fn reset_close_silence_and_banner_are_told_apart() {
 }
 
 #[tokio::test]
+async fn absurd_tpkt_length_is_cut_off_by_the_deadline() {
+    // A TPKT header announcing 65535 bytes, and nothing more.
+    let server = FakeRdpServer::start(OnRequest::Banner(vec![3, 0, 0xff, 0xff]))
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let report = probe(server.port).await;
+    // Eleven connections wait out the 1.5 s exchange deadline, six at a time: two rounds.
+    assert!(
+        started.elapsed() < Duration::from_millis(3_500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        negotiation(&report),
+        &NegotiationOutcome::Malformed {
+            reason: "the reply stopped after 4 bytes (timed out)".into()
+        }
+    );
+    assert!(evidence(&report).contains(&EvidenceId::ProbeX224NotRdp));
+}
+
+#[tokio::test]
 async fn every_failure_code_is_named() {
     let cases = [
         (1, EvidenceId::ProbeNegSslRequired),
@@ -450,6 +473,10 @@ async fn nla_reports_the_ntlm_challenge_and_clock_skew() {
     };
     assert_eq!(details.credssp_version, Some(6));
     assert_eq!(details.tls_version, Some(TlsVersion::Tls13));
+    assert_eq!(
+        details.cipher_suite.as_deref(),
+        Some("TLS_AES_256_GCM_SHA384")
+    );
     let ntlm = details.ntlm.as_ref().expect("challenge");
     assert_eq!(
         ntlm.dns_computer_name.as_deref(),
@@ -469,4 +496,29 @@ async fn nla_reports_the_ntlm_challenge_and_clock_skew() {
         [TlsVersion::Tls12, TlsVersion::Tls13]
     );
     assert_eq!(report.certificate_chain, std::slice::from_ref(&cert.der));
+
+    // The JSON the Worker streams: stable snake_case names, and it reads back unchanged.
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["stages"][0]["stage"], "tcp");
+    assert_eq!(json["stages"][5]["stage"], "nla");
+    assert_eq!(json["stages"][5]["status"], "ok");
+    assert_eq!(json["stages"][5]["details"]["kind"], "nla");
+    assert_eq!(
+        json["stages"][5]["details"]["ntlm"]["os_version"],
+        "10.0.20348"
+    );
+    assert_eq!(
+        json["stages"][3]["details"]["versions"][2]["version"],
+        "tls1_2"
+    );
+    assert_eq!(
+        json["stages"][3]["details"]["versions"][2]["outcome"]["result"],
+        "accepted"
+    );
+    assert_eq!(
+        json["stages"][5]["findings"][1]["evidence"],
+        "probe.clock_skew"
+    );
+    let read_back: ProbeReport = serde_json::from_value(json).unwrap();
+    assert_eq!(read_back, report);
 }

@@ -18,6 +18,8 @@ use super::tls::{HelloOffer, HelloOutcome, TlsVersion};
 pub struct ClientProfile {
     pub id: &'static str,
     pub name: &'static str,
+    /// Still supported and in wide use; a legacy client failing is worth a note, not a fault.
+    pub current: bool,
     pub versions: &'static [TlsVersion],
     pub cipher_suites: &'static [u16],
     pub groups: &'static [u16],
@@ -35,6 +37,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "windows7_mstsc",
         name: "Windows 7 SP1 Remote Desktop Connection (defaults)",
+        current: false,
         versions: &[TlsVersion::Tls10],
         cipher_suites: &[
             0x003c, 0x002f, 0x003d, 0x0035, 0x000a, 0xc027, 0xc013, 0xc014, 0xc02b, 0xc023, 0xc02c,
@@ -45,6 +48,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "windows81_mstsc",
         name: "Windows 8.1 Remote Desktop Connection",
+        current: false,
         versions: &[TlsVersion::Tls10, TlsVersion::Tls11, TlsVersion::Tls12],
         cipher_suites: &[
             0xc028, 0xc027, 0xc014, 0xc013, 0x009f, 0x009e, 0x0039, 0x0033, 0x009d, 0x009c, 0x003d,
@@ -56,6 +60,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "windows10_mstsc",
         name: "Windows 10 Remote Desktop Connection",
+        current: true,
         versions: &[TlsVersion::Tls10, TlsVersion::Tls11, TlsVersion::Tls12],
         cipher_suites: &[
             0xc02c, 0xc02b, 0xc030, 0xc02f, 0x009f, 0x009e, 0xc024, 0xc023, 0xc028, 0xc027, 0xc00a,
@@ -66,6 +71,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "windows11_mstsc",
         name: "Windows 11 Remote Desktop Connection / Windows App",
+        current: true,
         versions: TLS12_AND_13,
         cipher_suites: &[
             0x1302, 0x1301, 0xc02c, 0xc02b, 0xc030, 0xc02f, 0x009f, 0x009e, 0xc024, 0xc023, 0xc028,
@@ -76,6 +82,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "windows_app_mobile",
         name: "Windows App on macOS, iOS and Android (approximation: modern TLS 1.2/1.3 client)",
+        current: true,
         versions: TLS12_AND_13,
         cipher_suites: &[
             0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013,
@@ -86,6 +93,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "freerdp2",
         name: "FreeRDP 2 (OpenSSL 1.1.1 defaults)",
+        current: false,
         versions: &[
             TlsVersion::Tls10,
             TlsVersion::Tls11,
@@ -102,6 +110,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     ClientProfile {
         id: "freerdp3",
         name: "FreeRDP 3 (OpenSSL 3 defaults)",
+        current: true,
         versions: TLS12_AND_13,
         cipher_suites: &[
             0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f,
@@ -139,6 +148,7 @@ pub enum DecidedBy {
 pub struct ClientResult {
     pub client: String,
     pub name: String,
+    pub current: bool,
     pub compatible: bool,
     pub decided_by: DecidedBy,
     pub outcome: HelloOutcome,
@@ -215,6 +225,7 @@ pub fn judge(
     ClientResult {
         client: profile.id.to_owned(),
         name: profile.name.to_owned(),
+        current: profile.current,
         compatible,
         decided_by,
         outcome,

@@ -7,7 +7,7 @@ use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 
 use super::ProbeOptions;
-use super::clients::{CLIENT_PROFILES, ClientResult, DecidedBy, infer, judge};
+use super::clients::{CLIENT_PROFILES, ClientProfile, ClientResult, DecidedBy, infer, judge};
 use super::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
 use super::nla::{self, NlaDetails, NlaLimits};
 use super::report::*;
@@ -63,24 +63,29 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
     }
 
     /// Connects and negotiates; the stream comes back when a TLS-based protocol was selected.
-    async fn open_tls(&self, requested: u32) -> Result<C::Stream, String> {
-        let mut stream = self.connect().await.map_err(|e| e.to_string())?;
-        match self.negotiate(&mut stream, requested).await {
-            outcome @ NegotiationOutcome::Selected { .. }
-                if outcome.selected_protocol().is_some_and(Protocol::uses_tls) =>
-            {
-                Ok(stream)
-            }
-            outcome => Err(format!("the negotiation {}", outcome.describe())),
+    async fn open_tls(&self, requested: u32) -> Result<C::Stream, HelloOutcome> {
+        let mut stream = self
+            .connect()
+            .await
+            .map_err(|e| HelloOutcome::ConnectFailed {
+                reason: e.to_string(),
+            })?;
+        let outcome = self.negotiate(&mut stream, requested).await;
+        if outcome.selected_protocol().is_some_and(Protocol::uses_tls) {
+            Ok(stream)
+        } else {
+            Err(HelloOutcome::NotNegotiated {
+                reason: format!("the negotiation {}", outcome.describe()),
+            })
         }
     }
 
     async fn hello(&self, offer: &HelloOffer<'_>, random: &[u8; 32]) -> HelloResult {
         let mut stream = match self.open_tls(MODERN_CLIENT_REQUEST).await {
             Ok(stream) => stream,
-            Err(reason) => {
+            Err(outcome) => {
                 return HelloResult {
-                    outcome: HelloOutcome::NotNegotiated { reason },
+                    outcome,
                     chain: Vec::new(),
                 };
             }
@@ -170,7 +175,7 @@ enum Task<S> {
     },
     Protocol(Protocol),
     Version(TlsVersion),
-    Client(usize),
+    Client(&'static ClientProfile),
 }
 
 enum TaskOutput<S> {
@@ -210,7 +215,8 @@ async fn run_task<C: Connector, K: Clock>(
             credssp,
         } => {
             let limits = NlaLimits {
-                step_ms: ctx.budget(ctx.opts.exchange_timeout_ms),
+                step_ms: ctx.opts.exchange_timeout_ms,
+                probe_ends_at_ms: ctx.started_ms + ctx.opts.total_timeout_ms,
                 max_bytes: ctx.opts.max_chain_bytes,
             };
             let (details, chain) =
@@ -236,11 +242,10 @@ async fn run_task<C: Connector, K: Clock>(
             })
         }
         Task::Version(version) => {
-            let offer = tls::version_probe_offer(std::slice::from_ref(version_static(version)));
+            let offer = tls::version_probe_offer(version);
             TaskOutput::Version(version, ctx.hello(&offer, &ctx.random(index)).await)
         }
-        Task::Client(profile_index) => {
-            let profile = &CLIENT_PROFILES[profile_index % CLIENT_PROFILES.len()];
+        Task::Client(profile) => {
             let result = ctx.hello(&profile.offer(), &ctx.random(index)).await;
             TaskOutput::Client(judge(profile, result.outcome, DecidedBy::ReplayedOffer))
         }
@@ -249,16 +254,6 @@ async fn run_task<C: Connector, K: Clock>(
         output,
         started_ms,
         finished_ms: ctx.now_ms(),
-    }
-}
-
-fn version_static(version: TlsVersion) -> &'static TlsVersion {
-    match version {
-        TlsVersion::Ssl3 => &TlsVersion::Ssl3,
-        TlsVersion::Tls10 => &TlsVersion::Tls10,
-        TlsVersion::Tls11 => &TlsVersion::Tls11,
-        TlsVersion::Tls12 => &TlsVersion::Tls12,
-        TlsVersion::Tls13 => &TlsVersion::Tls13,
     }
 }
 
@@ -434,12 +429,12 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             .map(|(v, r)| (*v, &r.outcome))
             .collect();
         let mut decided = Vec::new();
-        for (index, profile) in CLIENT_PROFILES.iter().enumerate() {
+        for profile in CLIENT_PROFILES {
             match infer(profile, &versions) {
                 Some(result) => decided.push(result),
                 None => {
                     // Replays are the critical path now: ahead of any protocol probe.
-                    queue.push_front(Task::Client(index));
+                    queue.push_front(Task::Client(profile));
                     self.replays_pending += 1;
                 }
             }
@@ -865,59 +860,73 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
 fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
     clients.sort_by_key(|c| CLIENT_PROFILES.iter().position(|p| p.id == c.client));
     let failing: Vec<&ClientResult> = clients.iter().filter(|c| !c.compatible).collect();
+    let current = clients.iter().filter(|c| c.current).count();
+    let failing_current = failing.iter().filter(|c| c.current).count();
     let mut findings = Vec::new();
-    let (status, verdict) = if failing.is_empty() {
-        (
-            StageStatus::Ok,
-            format!(
-                "All {} client profiles would complete the TLS handshake.",
-                clients.len()
-            ),
-        )
-    } else {
+    if !failing.is_empty() {
         let names: Vec<String> = failing
             .iter()
             .map(|c| format!("{}: {}", c.name, c.reason))
             .collect();
+        let severity = match failing_current {
+            0 => Severity::Info,
+            n if n == current => Severity::Error,
+            _ => Severity::Warning,
+        };
+        let title = format!(
+            "{} of {} RDP clients would fail the TLS handshake",
+            failing.len(),
+            clients.len()
+        );
         findings.push(finding(
-            if failing.len() == clients.len() {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            format!(
-                "{} of {} RDP clients would fail the TLS handshake",
-                failing.len(),
-                clients.len()
-            ),
+            severity,
+            title,
             names.join("; "),
             Some(EvidenceId::ProbeClientIncompatible),
         ));
-        let no_suite = failing.iter().any(|c| {
-            matches!(
+    }
+    let no_common_suite = failing.iter().any(|c| {
+        c.current
+            && matches!(
                 c.outcome,
                 HelloOutcome::Alert {
                     description: 40 | 71,
                     ..
                 }
             )
-        });
-        if failing.len() == clients.len() && no_suite {
-            findings.push(finding(
-                Severity::Error,
-                "No current RDP client shares a cipher suite with the server",
-                "the client supports none of the cipher suites the server accepts",
-                Some(EvidenceId::ProbeTlsNoModernCipher),
-            ));
-        }
-        (
-            StageStatus::Failed,
+    });
+    if failing_current == current && current > 0 && no_common_suite {
+        findings.push(finding(
+            Severity::Error,
+            "No current RDP client shares a cipher suite with the server",
+            "the client supports none of the cipher suites the server accepts",
+            Some(EvidenceId::ProbeTlsNoModernCipher),
+        ));
+    }
+    let legacy: Vec<&str> = failing
+        .iter()
+        .filter(|c| !c.current)
+        .map(|c| c.name.as_str())
+        .collect();
+    let (status, verdict) = match (failing.len(), failing_current) {
+        (0, _) => (
+            StageStatus::Ok,
             format!(
-                "{} of {} client profiles would fail.",
-                failing.len(),
+                "All {} client profiles would complete the TLS handshake.",
                 clients.len()
             ),
-        )
+        ),
+        (_, 0) => (
+            StageStatus::Ok,
+            format!(
+                "Current clients connect; older ones would fail: {}.",
+                legacy.join(", ")
+            ),
+        ),
+        _ => (
+            StageStatus::Failed,
+            format!("{failing_current} of {current} current clients would fail the TLS handshake."),
+        ),
     };
     StageReport {
         details: StageDetails::ClientCompatibility { clients },
@@ -1132,6 +1141,17 @@ mod tests {
         }
     }
 
+    /// Answers every connect with the same error.
+    struct Failing(ConnectError);
+
+    impl Connector for Failing {
+        type Stream = DuplexStream;
+
+        async fn connect(&self, _host: &str, _port: u16) -> Result<DuplexStream, ConnectError> {
+            Err(self.0.clone())
+        }
+    }
+
     fn target() -> Target {
         Target {
             host: "rdp.test".into(),
@@ -1195,6 +1215,22 @@ mod tests {
                 .iter()
                 .all(|s| s.status == StageStatus::Skipped)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unresolved_name_is_named() {
+        let connector = Failing(ConnectError::NameNotResolved);
+        let report = run(
+            &target(),
+            &ProbeOptions::default(),
+            &connector,
+            &PausedClock::new(),
+            |_| {},
+        )
+        .await;
+        let evidence: Vec<EvidenceId> = report.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(evidence, [EvidenceId::ProbeDnsFailed]);
+        assert_eq!(report.stages[0].verdict, "The host name does not resolve.");
     }
 
     #[tokio::test(start_paused = true)]

@@ -16,6 +16,7 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::time_provider::TimeProvider;
 use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
 use serde::{Deserialize, Serialize};
+use tls_parser::TlsCipherSuite;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use super::driver::{Clock, with_deadline, write_all};
@@ -334,10 +335,21 @@ impl TimeProvider for InjectedTime {
     }
 }
 
-/// Limits for one NLA exchange.
+/// Limits for the TLS handshake and the CredSSP round trip.
 pub(crate) struct NlaLimits {
+    /// Each of the two steps.
     pub step_ms: u64,
+    /// The whole probe's end, on the clock's monotonic scale (`Clock::elapsed_ms`).
+    pub probe_ends_at_ms: u64,
+    /// Bytes read in all.
     pub max_bytes: usize,
+}
+
+impl NlaLimits {
+    fn step(&self, clock: &impl Clock) -> u64 {
+        self.step_ms
+            .min(self.probe_ends_at_ms.saturating_sub(clock.elapsed_ms()))
+    }
 }
 
 /// Runs a full TLS handshake on a stream whose RDP negotiation selected a TLS-based protocol
@@ -386,16 +398,18 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         }
     };
 
-    let handshake = with_deadline(clock, limits.step_ms, session.handshake(stream)).await;
+    let handshake = with_deadline(clock, limits.step(clock), session.handshake(stream)).await;
     let chain = verifier.chain.lock().map(|c| c.clone()).unwrap_or_default();
     details.tls_version = session
         .connection
         .protocol_version()
         .and_then(|v| TlsVersion::from_wire(u16::from(v)));
-    details.cipher_suite = session
-        .connection
-        .negotiated_cipher_suite()
-        .map(|s| format!("{:?}", s.suite()));
+    // IANA names from tls-parser's table, as the TLS stage reports them.
+    details.cipher_suite = session.connection.negotiated_cipher_suite().map(|s| {
+        let id = u16::from(s.suite());
+        TlsCipherSuite::from_id(id)
+            .map_or_else(|| format!("0x{id:04x}"), |known| known.name.to_owned())
+    });
     match handshake {
         Some(Ok(())) => {}
         Some(Err(error)) => {
@@ -412,7 +426,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
         return (details, chain);
     }
     let request = ts_request(&ntlm_negotiate());
-    let reply = with_deadline(clock, limits.step_ms, session.request(stream, &request)).await;
+    let reply = with_deadline(clock, limits.step(clock), session.request(stream, &request)).await;
     match reply {
         Some(Ok(bytes)) => match parse_ts_request(&bytes) {
             Ok(ts) => {

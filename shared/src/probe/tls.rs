@@ -96,11 +96,17 @@ pub mod suites {
 }
 
 /// The offer the version probe for `version` sends: that one version and every suite for it.
-pub fn version_probe_offer(version: &'static [TlsVersion]) -> HelloOffer<'static> {
-    let tls13_only = version == [TlsVersion::Tls13];
+pub fn version_probe_offer(version: TlsVersion) -> HelloOffer<'static> {
+    let versions: &'static [TlsVersion] = match version {
+        TlsVersion::Ssl3 => &[TlsVersion::Ssl3],
+        TlsVersion::Tls10 => &[TlsVersion::Tls10],
+        TlsVersion::Tls11 => &[TlsVersion::Tls11],
+        TlsVersion::Tls12 => &[TlsVersion::Tls12],
+        TlsVersion::Tls13 => &[TlsVersion::Tls13],
+    };
     HelloOffer {
-        versions: version,
-        cipher_suites: if tls13_only {
+        versions,
+        cipher_suites: if version == TlsVersion::Tls13 {
             suites::TLS13
         } else {
             suites::LEGACY
@@ -124,6 +130,7 @@ const CONTENT_ALERT: u8 = 21;
 const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
 const CONTENT_APPLICATION_DATA: u8 = 23;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
+const HANDSHAKE_SERVER_HELLO: u8 = 2;
 /// RFC 8446 4.1.3: the ServerHello random that marks a HelloRetryRequest.
 const HELLO_RETRY_RANDOM: [u8; 32] = [
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
@@ -421,6 +428,13 @@ fn read_handshake_messages(buffer: &mut Vec<u8>, max_len: usize, flight: &mut Fl
             )));
             break;
         }
+        if flight.server_hello.is_none() && header[0] != HANDSHAKE_SERVER_HELLO {
+            flight.error = Some(Problem::Malformed(format!(
+                "handshake message {} before the ServerHello",
+                header[0]
+            )));
+            break;
+        }
         let Some(message) = pending.get(..4 + body_len) else {
             break;
         };
@@ -450,11 +464,6 @@ fn read_handshake_messages(buffer: &mut Vec<u8>, max_len: usize, flight: &mut Fl
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerDone(_)))) => {
                 flight.complete = true
             }
-            Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ClientHello(_)))) => {
-                flight.error = Some(Problem::Malformed(
-                    "the server sent a ClientHello".to_owned(),
-                ));
-            }
             Ok(_) => {}
             Err(_) => {
                 flight.error = Some(Problem::Malformed(format!(
@@ -462,12 +471,6 @@ fn read_handshake_messages(buffer: &mut Vec<u8>, max_len: usize, flight: &mut Fl
                     header[0]
                 )))
             }
-        }
-        if flight.server_hello.is_none() && flight.error.is_none() && !flight.complete {
-            flight.error = Some(Problem::Malformed(format!(
-                "handshake message {} before the ServerHello",
-                header[0]
-            )));
         }
     }
     buffer.drain(..consumed);
@@ -637,7 +640,7 @@ mod tests {
 
     #[test]
     fn client_hello_parses_back_with_the_offer() {
-        let offer = version_probe_offer(&[TlsVersion::Tls13]);
+        let offer = version_probe_offer(TlsVersion::Tls13);
         let bytes = client_hello(&offer, &RANDOM);
         let (rest, plaintext) = parse_tls_plaintext(&bytes).expect("valid record");
         assert!(rest.is_empty());
@@ -659,7 +662,7 @@ mod tests {
 
     #[test]
     fn legacy_hello_has_no_tls13_extensions() {
-        let bytes = client_hello(&version_probe_offer(&[TlsVersion::Tls10]), &RANDOM);
+        let bytes = client_hello(&version_probe_offer(TlsVersion::Tls10), &RANDOM);
         let (_, plaintext) = parse_tls_plaintext(&bytes).expect("valid record");
         let Some(TlsMessage::Handshake(TlsMessageHandshake::ClientHello(hello))) =
             plaintext.msg.first()
@@ -738,6 +741,18 @@ mod tests {
         assert_eq!(
             classify_server_flight(&[], false).outcome,
             HelloOutcome::Silent
+        );
+    }
+
+    #[test]
+    fn certificate_before_server_hello_is_malformed() {
+        let bytes = record(22, 0x0303, &certificate(&[b"leaf"]));
+        let outcome = classify_server_flight(&bytes, false).outcome;
+        assert_eq!(
+            outcome,
+            HelloOutcome::Malformed {
+                reason: "handshake message 11 before the ServerHello".into()
+            }
         );
     }
 
