@@ -28,20 +28,23 @@ impl Provider {
     /// Source column shows it (`TerminalServices-RemoteConnectionManager`,
     /// `Microsoft Windows security auditing.`).
     pub(crate) fn from_name(name: &str) -> Option<Provider> {
-        let key: String = name
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        let key = key.strip_prefix("microsoftwindows").unwrap_or(&key);
+        // Lowercase letters and digits only, on the stack: this runs for every event read.
+        let mut key = [0u8; 64];
+        let mut len = 0;
+        for byte in name.bytes().filter(u8::is_ascii_alphanumeric) {
+            *key.get_mut(len)? = byte.to_ascii_lowercase();
+            len += 1;
+        }
+        let key = key.get(..len)?;
+        let key = key.strip_prefix(b"microsoftwindows").unwrap_or(key);
         Some(match key {
-            "schannel" => Provider::Schannel,
-            "terminalservicesremoteconnectionmanager" => Provider::RemoteConnectionManager,
-            "remotedesktopservicesrdpcorets" => Provider::RdpCoreTs,
-            "terminalserviceslocalsessionmanager" => Provider::LocalSessionManager,
-            "securityauditing" => Provider::SecurityAuditing,
-            "lsasrv" => Provider::LsaSrv,
-            "terminalservicesclientactivexcore" => Provider::RdpClient,
+            b"schannel" => Provider::Schannel,
+            b"terminalservicesremoteconnectionmanager" => Provider::RemoteConnectionManager,
+            b"remotedesktopservicesrdpcorets" => Provider::RdpCoreTs,
+            b"terminalserviceslocalsessionmanager" => Provider::LocalSessionManager,
+            b"securityauditing" => Provider::SecurityAuditing,
+            b"lsasrv" => Provider::LsaSrv,
+            b"terminalservicesclientactivexcore" => Provider::RdpClient,
             _ => return None,
         })
     }

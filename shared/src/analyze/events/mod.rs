@@ -79,6 +79,10 @@ impl EventRecord {
 }
 
 fn clip(mut value: String) -> String {
+    // Byte length bounds the character count: most values need no scan.
+    if value.len() <= MAX_VALUE_CHARS {
+        return value;
+    }
     if let Some((cut, _)) = value.char_indices().nth(MAX_VALUE_CHARS) {
         value.truncate(cut);
         value.push('…');
