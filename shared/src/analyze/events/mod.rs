@@ -344,7 +344,11 @@ impl Analysis {
             findings.push(finding(
                 Severity::Info,
                 None,
-                format!("{} records could not be read", self.unreadable),
+                if self.unreadable == 1 {
+                    "1 record could not be read".to_string()
+                } else {
+                    format!("{} records could not be read", self.unreadable)
+                },
                 "They were truncated or malformed and were skipped; the rest was analysed.",
             ));
         }
@@ -391,19 +395,9 @@ fn group_finding(key: &GroupKey, group: &Group) -> Finding {
         severity: decoded.severity,
         title: format!(
             "{} {} seen {times_word}: {}",
-            key.source,
-            key.event_id,
-            lowercase_first(&decoded.meaning)
+            key.source, key.event_id, decoded.meaning
         ),
         detail,
         evidence: decoded.evidence,
     }
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }
