@@ -2,7 +2,14 @@
 //!
 //! Each analyzer takes untrusted bytes (pasted, dropped, or read off the wire), never panics,
 //! never reads a clock or a file, refuses input over its size limit, and returns a report whose
-//! findings carry [`EvidenceId`]s for the diagnosis engine.
+//! findings carry [`EvidenceId`]s for the diagnosis engine:
+//!
+//! - [`cert::analyze`] (any certificate form) and [`cert::analyze_chain_der`] (the probe's chain),
+//!   then [`cert::CertReport::evidence`];
+//! - [`events::analyze`] (text exports), [`events::analyze_records`] (records parsed elsewhere),
+//!   and, with feature `evtx`, `evtx::analyze` / `evtx::records` for binary .evtx files;
+//!   then [`events::EventReport::evidence`];
+//! - [`rdpfile::analyze`], then [`rdpfile::RdpFileReport::evidence`] and its `target` for the probe.
 
 pub mod cert;
 pub mod events;
