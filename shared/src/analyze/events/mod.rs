@@ -4,7 +4,7 @@
 //! Inputs (auto-detected): event XML (one, many, or `wevtutil qe /f:xml` output without a root),
 //! Event Viewer "Copy details as text", `wevtutil qe /f:text`, `Get-WinEvent | Format-List`,
 //! Event Viewer and `Export-Csv` CSV files. Binary .evtx files go through
-//! [`crate::analyze::evtx`] (feature `evtx`), which hands parsed records to [`analyze_records`].
+//! `crate::analyze::evtx` (feature `evtx`), which hands parsed records to [`analyze_records`].
 //!
 //! Memory stays bounded however large the input: records are analysed as they are parsed, the
 //! timeline keeps at most [`MAX_TIMELINE`] entries and the counts at most [`MAX_OTHER_KINDS`] kinds.
