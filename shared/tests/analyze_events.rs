@@ -326,6 +326,20 @@ fn records_parsed_elsewhere_give_the_same_report() {
 }
 
 #[test]
+fn schannel_client_credential_errors_are_not_evidence_against_the_listener() {
+    let client = b"<Event><System><Provider Name='Schannel'/><EventID>36871</EventID></System>\
+        <EventData><Data Name='Type'>client</Data><Data Name='ErrorState'>10013</Data></EventData></Event>";
+    let report = events::analyze(client).unwrap();
+    assert_eq!(evidence(&report), vec![]);
+    assert_eq!(report.findings[0].severity, Severity::Info);
+    let server = String::from_utf8_lossy(client).replace("client", "server");
+    assert_eq!(
+        evidence(&events::analyze(server.as_bytes()).unwrap()),
+        vec![EvidenceId::EventSchannelCredentialFailed]
+    );
+}
+
+#[test]
 fn inputs_without_events_get_a_clear_message() {
     assert_eq!(
         events::analyze(b"just some words"),

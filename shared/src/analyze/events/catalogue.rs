@@ -118,6 +118,17 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
             }
             d.advice = "Error state 10013 usually means the TLS versions or cipher suites the server needs are disabled \
                         (SCHANNEL\\Protocols registry keys, IIS Crypto, a hardening baseline).";
+            // The same event for an outgoing (client) credential is common noise, not the RDP listener.
+            if facts
+                .named(&["Type"])
+                .is_some_and(|t| t.eq_ignore_ascii_case("client"))
+            {
+                d.meaning = "A fatal error occurred while creating a TLS client credential".into();
+                d.severity = Severity::Info;
+                d.evidence = None;
+                d.variant = format!("client {}", d.variant);
+                d.advice = "This concerns outgoing TLS connections from this machine, not its RDP listener.";
+            }
         }
         (Provider::Schannel, 36874) => {
             d.set(
