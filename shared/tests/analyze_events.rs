@@ -351,8 +351,12 @@ fn inputs_without_events_get_a_clear_message() {
         Err(AnalyzeError::EvtxNeedsEvtxReader)
     );
     assert_eq!(
-        events::analyze(b"<Event><System></System></Event>"),
-        Err(AnalyzeError::NoEvents)
+        events::analyze(b"<Event><System></System></Event>\n<Event><System><EventID>1"),
+        Err(AnalyzeError::EventsUnreadable { count: 2 })
+    );
+    assert_eq!(
+        AnalyzeError::EventsUnreadable { count: 2 }.to_string(),
+        "found 2 events, but none could be read (truncated or malformed)"
     );
     let unrelated = events::analyze(b"Source: Foo\nEvent ID: 1\nDescription: hi\n").unwrap();
     assert_eq!(unrelated.findings[0].title, "No RDP-related events found");

@@ -54,6 +54,8 @@ pub enum AnalyzeError {
          Event Viewer \"Copy details as text\" or a CSV export, or an .evtx file"
     )]
     NoEvents,
+    #[error("found {count} events, but none could be read (truncated or malformed)")]
+    EventsUnreadable { count: usize },
     #[error("this is a binary .evtx file; it is read by the separate .evtx reader")]
     EvtxNeedsEvtxReader,
     #[error("the .evtx file could not be read: {0}")]

@@ -189,10 +189,11 @@ pub fn analyze(input: &[u8]) -> Result<EventReport, AnalyzeError> {
     } else {
         return Err(AnalyzeError::NoEvents);
     };
-    if analysis.read == 0 {
-        return Err(AnalyzeError::NoEvents);
+    match (analysis.read, analysis.unreadable) {
+        (0, 0) => Err(AnalyzeError::NoEvents),
+        (0, count) => Err(AnalyzeError::EventsUnreadable { count }),
+        _ => Ok(analysis.finish(format)),
     }
-    Ok(analysis.finish(format))
 }
 
 /// Analyses records parsed elsewhere (the .evtx reader, or a caller with its own source).
