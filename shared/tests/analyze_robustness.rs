@@ -217,4 +217,18 @@ fn the_evtx_reader_survives_random_files() {
             report.evidence();
         }
     }
+    // The real-format sample, damaged: headers, chunk, templates and values.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events/rdp-server.evtx");
+    let sample = std::fs::read(path).unwrap();
+    for _ in 0..1000 {
+        let mut damaged = sample.clone();
+        for _ in 0..=rng.below(8) {
+            // Within the file header, the chunk header and the records, not the empty rest.
+            let at = rng.below(4096 + 512 + 4096);
+            damaged[at] ^= 1 << rng.below(8);
+        }
+        if let Ok(report) = evtx::analyze(damaged) {
+            report.evidence();
+        }
+    }
 }
