@@ -25,6 +25,11 @@ impl Step {
         self
     }
 
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
+        self
+    }
+
     pub fn arg_path(mut self, path: &Path) -> Self {
         self.command.arg(path);
         self
