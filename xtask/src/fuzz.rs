@@ -47,6 +47,9 @@ pub fn run(tools: &Tools, seconds: u32, only: &[String]) -> Result {
         .titled("fuzz targets (build)")
         .run()?;
     let max_time = format!("-max_total_time={seconds}");
+    let logs = tools.root.join("target/fuzz-logs");
+    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    let mut ran = 0;
     for (target, seeds) in TARGETS
         .iter()
         .filter(|(t, _)| only.is_empty() || only.iter().any(|o| o == t))
@@ -72,8 +75,12 @@ pub fn run(tools: &Tools, seconds: u32, only: &[String]) -> Result {
             ])
             .env("RUSTC_BOOTSTRAP", "1")
             .dir(&fuzz_dir)
+            .log_to(logs.join(format!("{target}.log")))
             .titled(&format!("fuzz {target} for {seconds} s"))
             .run()?;
+        ran += 1;
     }
+    // A plain closing line (a failing target has already stopped the run above).
+    println!("fuzz: {ran} passed, 0 failed");
     Ok(())
 }

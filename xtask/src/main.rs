@@ -82,16 +82,15 @@ fn test() -> shell::Result {
         .args(["fmt", "--all", "--check"])
         .titled("format check")
         .run()?;
+    // The wasm-only crates are linted and built for wasm32 below, not natively.
+    let native_only: Vec<&str> = build::WASM_PACKAGES
+        .iter()
+        .flat_map(|p| ["--exclude", p])
+        .collect();
     cargo()
-        .args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ])
+        .args(["clippy", "--workspace", "--all-targets", "--locked"])
+        .args(&native_only)
+        .args(["--", "-D", "warnings"])
         .titled("clippy (native)")
         .run()?;
     for package in build::WASM_PACKAGES {
@@ -114,15 +113,8 @@ fn test() -> shell::Result {
     // The integration suites find the built app and Worker, the pinned wrangler and the
     // browser through these variables.
     cargo()
-        .args([
-            "test",
-            "--workspace",
-            "--locked",
-            "--exclude",
-            "rdp-doctor-frontend",
-            "--exclude",
-            "rdp-doctor-edge",
-        ])
+        .args(["test", "--workspace", "--locked"])
+        .args(&native_only)
         .envs(build::test_env(&tools))
         .titled("native, integration and Worker tests")
         .run()?;
