@@ -2,6 +2,7 @@
 //! `Args` struct and a `run` function; this file only routes.
 
 mod decode;
+mod diagnose;
 mod input;
 
 use std::process::ExitCode;
@@ -23,12 +24,15 @@ struct Cli {
 enum Command {
     /// Decode an error dialog, bare codes ("0x904 0x7", "2308/7") or client event 1026 text.
     Decode(decode::Args),
+    /// Rank the likely causes from the error text, wizard answers and evidence.
+    Diagnose(diagnose::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => decode::run(&args),
+        Command::Diagnose(args) => diagnose::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,5 +4,6 @@
 #![forbid(unsafe_code)]
 
 pub mod codes;
+pub mod engine;
 pub mod evidence;
 pub mod kb;
