@@ -61,7 +61,10 @@ pub fn app() -> Html {
                 </header>
             }
             <main id="content">
-                if embed { <h1 class="visually-hidden">{ "RDP Doctor" }</h1> }
+                <div class={classes!("intro", embed.then_some("visually-hidden"))}>
+                    <h1>{ "Fix a Remote Desktop connection that fails" }</h1>
+                    <p class="lede">{ "Paste the error, answer a few questions and add any evidence you have: RDP Doctor ranks the likely causes, shows why, and says what to do next. What you paste stays in this browser." }</p>
+                </div>
                 <DecodePanel journey={journey.clone()} />
                 <WizardPanel journey={journey.clone()} />
                 <ProbePanel journey={journey.clone()} enabled={config.probe_enabled.unwrap_or(true)} />

@@ -22,7 +22,7 @@ pub fn decode_panel(props: &JourneyProps) -> Html {
             <label for="error-text">{ "Paste the error message" }</label>
             <textarea id="error-text" {oninput} spellcheck="false"
                 value={props.journey.session.error_text.clone()}
-                placeholder="Error code: 0x904&#10;Extended error code: 0x7" />
+                placeholder={"Error code: 0x904\nExtended error code: 0x7"} />
             <p class="privacy">{ "Decoded in your browser: nothing you paste is sent anywhere." }</p>
             <DecodedCodes decoded={props.journey.decoded.clone()} />
         </section>

@@ -1,13 +1,16 @@
 //! Step 4: where the connection breaks, the ranked causes with their reasons and fixes, and
 //! what was ruled out. Everything here is rendered from the core's `Diagnosis`.
 
-use rdp_doctor_core::engine::{RankedCause, Reason, RuledOut};
+use rdp_doctor_core::engine::{Confidence, RankedCause, Reason, RuledOut};
 use rdp_doctor_core::evidence::Layer;
 use rdp_doctor_core::kb::model::FixStep;
 use yew::prelude::*;
 
 use super::{CopyButton, JourneyProps};
 use crate::labels;
+
+/// Causes shown before the "less likely" fold, however unlikely.
+const MIN_SHOWN: usize = 3;
 
 /// The layers a connection climbs, as drawn in the path picture.
 const PATH: [Layer; 7] = [
@@ -23,6 +26,15 @@ const PATH: [Layer; 7] = [
 #[function_component(DiagnosisPanel)]
 pub fn diagnosis_panel(props: &JourneyProps) -> Html {
     let diagnosis = &props.journey.diagnosis;
+    // The causes still worth reading first; the long tail stays one click away.
+    let shown = diagnosis
+        .ranked
+        .iter()
+        .position(|c| c.confidence == Confidence::Unlikely)
+        .unwrap_or(diagnosis.ranked.len())
+        .max(MIN_SHOWN)
+        .min(diagnosis.ranked.len());
+    let (leading, rest) = diagnosis.ranked.split_at(shown);
     html! {
         <section class="card" aria-labelledby="diagnosis-title">
             <h2 id="diagnosis-title">{ "4. Diagnosis" }</h2>
@@ -33,10 +45,18 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
                 }
             }
             <ol class="causes" aria-label="Ranked causes">
-                { for diagnosis.ranked.iter().enumerate().map(|(rank, cause)| html! {
+                { for leading.iter().enumerate().map(|(rank, cause)| html! {
                     <CauseCard cause={cause.clone()} open={rank == 0} />
                 }) }
             </ol>
+            if !rest.is_empty() {
+                <details class="less-likely">
+                    <summary>{ format!("{} less likely causes", rest.len()) }</summary>
+                    <ol class="causes" start={(leading.len() + 1).to_string()} aria-label="Less likely causes">
+                        { for rest.iter().map(|cause| html! { <CauseCard cause={cause.clone()} open=false /> }) }
+                    </ol>
+                </details>
+            }
             if !diagnosis.ruled_out.is_empty() {
                 <RuledOutList ruled_out={diagnosis.ruled_out.clone()} />
             }
@@ -114,7 +134,7 @@ fn cause_card(props: &CauseCardProps) -> Html {
                 <ReasonList title="Why" reasons={cause.because.clone()} />
                 <ReasonList title="Against" reasons={cause.against.clone()} />
                 if !cause.fixes.is_empty() {
-                    <h4>{ "How to fix it" }</h4>
+                    <h3>{ "How to fix it" }</h3>
                     <ol class="fix-steps">
                         { for cause.fixes.iter().map(|step| html! { <FixStepView step={step.clone()} /> }) }
                     </ol>
@@ -137,7 +157,7 @@ fn reason_list(props: &ReasonListProps) -> Html {
     }
     html! {
         <>
-            <h4>{ props.title.clone() }</h4>
+            <h3>{ props.title.clone() }</h3>
             <ul class="reasons">
                 { for props.reasons.iter().map(|r| html! {
                     <li>{ "Because " }{ &r.title }
