@@ -36,6 +36,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
 test('the journey works with the keyboard alone', async ({ page }) => {
   await page.goto('/');
+  await expect(page.getByLabel('Paste the error message')).toBeVisible();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
   await page.getByLabel('Paste the error message').focus();

@@ -13,9 +13,9 @@ test('a support link pre-fills the case; the results link reproduces answers and
   await question.getByRole('button').first().click();
   await page.getByLabel('Paste the certificate').fill('-----BEGIN CERTIFICATE-----\nPRIVATE-PASTE-MARKER\n-----END CERTIFICATE-----');
 
-  const answers = await page.locator('.answers').innerText();
-  const ranking = await page.locator('.leading ol').innerText();
-  const link = await page.getByLabel('Link to my results').inputValue();
+  const answers = await page.locator('.answers').textContent() ?? '';
+  const ranking = await page.locator('.leading ol').textContent() ?? '';
+  const link = await page.getByLabel('Link to my results', { exact: true }).inputValue();
   expect(link.startsWith(`${baseURL}/#`)).toBeTruthy();
   expect(link).toContain('answers=');
   expect(link).not.toContain('MARKER');
