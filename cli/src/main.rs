@@ -1,9 +1,11 @@
 //! `rdp-doctor`: RDP Doctor on the command line. Each subcommand lives in its own module with an
 //! `Args` struct and a `run` function; this file only routes.
 
+mod analyze;
 mod decode;
 mod diagnose;
 mod input;
+mod probe;
 
 use std::process::ExitCode;
 
@@ -26,13 +28,19 @@ enum Command {
     Decode(decode::Args),
     /// Rank the likely causes from the error text, wizard answers and evidence.
     Diagnose(diagnose::Args),
+    /// Read evidence: a server certificate, Windows event logs, or an .rdp file.
+    Analyze(analyze::AnalyzeArgs),
+    /// Probe an RDP server from outside: TCP, negotiation, TLS, client compatibility, NLA.
+    Probe(probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
+    let result = match Cli::parse().command {
         Command::Decode(args) => decode::run(&args),
         Command::Diagnose(args) => diagnose::run(&args),
+        // These two say in their exit status how severe the findings are.
+        Command::Analyze(args) => return analyze::run(args),
+        Command::Probe(args) => return probe::main(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,12 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "analyzers")]
+pub mod analyze;
+pub mod api;
 pub mod codes;
 pub mod engine;
 pub mod evidence;
 pub mod kb;
+#[cfg(feature = "probe")]
+pub mod probe;
