@@ -1,3 +1,4 @@
+use rdp_doctor_core::api::SiteConfig;
 use yew::prelude::*;
 
 use crate::browser;
@@ -9,7 +10,6 @@ use crate::components::probe::ProbePanel;
 use crate::components::wizard::WizardPanel;
 use crate::link::Link;
 use crate::net;
-use crate::reports::SiteConfig;
 use crate::state::{Journey, Session};
 
 /// A link's case wins over the saved session; once read, the link's fields leave the address
@@ -32,13 +32,13 @@ pub fn app() -> Html {
         let link = link.clone();
         use_reducer(move || initial_journey(&link))
     };
-    let config = use_state(SiteConfig::default);
+    let config = use_state(|| None::<SiteConfig>);
     {
         let config = config.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Some(loaded) = net::site_config().await {
-                    config.set(loaded);
+                    config.set(Some(loaded));
                 }
             });
         });
@@ -47,7 +47,12 @@ pub fn app() -> Html {
         browser::save_session(session)
     });
 
-    let org = config.org_name.clone();
+    let org = config.as_ref().and_then(|c| c.org_name.clone());
+    let contact = config.as_ref().and_then(|c| c.support_contact.clone());
+    let allowed_ports = config
+        .as_ref()
+        .map(|c| c.allowed_ports.clone())
+        .unwrap_or_default();
     html! {
         <div class={classes!("page", embed.then_some("embed"))}>
             <a class="skip-link" href="#content">{ "Skip to content" }</a>
@@ -67,11 +72,11 @@ pub fn app() -> Html {
                 </div>
                 <DecodePanel journey={journey.clone()} />
                 <WizardPanel journey={journey.clone()} />
-                <ProbePanel journey={journey.clone()} enabled={config.probe_enabled.unwrap_or(true)} />
+                <ProbePanel journey={journey.clone()} {allowed_ports} />
                 <EvidencePanel journey={journey.clone()} />
                 <DiagnosisPanel journey={journey.clone()} />
                 <HandOffPanel journey={journey.clone()} />
-                if let Some(contact) = &config.support_contact {
+                if let Some(contact) = &contact {
                     <p class="support">{ "Still stuck? Contact " }{ org.as_deref().unwrap_or("your support team") }{ ": " }{ contact }</p>
                 }
             </main>

@@ -6,7 +6,7 @@ use rdp_doctor_core::kb::model::{Shell, Who};
 pub fn source(source: Source) -> &'static str {
     match source {
         Source::ErrorCode => "error code",
-        Source::Wizard => "your answer",
+        Source::Wizard => "you",
         Source::Certificate => "certificate",
         Source::EventLog => "event log",
         Source::RdpFile => ".rdp file",

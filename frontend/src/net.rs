@@ -2,25 +2,19 @@
 //! configuration, both on the page's own origin. Pasted evidence never goes through here.
 
 use js_sys::{Reflect, Uint8Array};
-use serde::Serialize;
+use rdp_doctor_core::api::{ErrorBody, ProbeRequest, SiteConfig, StreamEvent};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, ReadableStreamDefaultReader, Request, RequestInit, Response};
 use yew::Callback;
 
-use crate::reports::{
-    ApiErrorBody, ProbeFailure, ProbeLine, ProbeReportView, SiteConfig, StageView,
-};
+use crate::reports::{ProbeFailure, ProbeReportView, StageView};
 
 /// A streamed line longer than this is not one the probe service writes.
 const MAX_LINE_BYTES: usize = 1 << 20;
 
-#[derive(Serialize)]
-struct ProbeRequest<'a> {
-    host: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    port: Option<u16>,
-}
+/// One line of the streamed probe response.
+type ProbeLine = StreamEvent<StageView, ProbeReportView>;
 
 /// What the probe run reports as it goes.
 pub enum ProbeEvent {
@@ -42,8 +36,11 @@ async fn stream_probe(
     on_event: &Callback<ProbeEvent>,
 ) -> Result<(), ProbeFailure> {
     let unreachable = |_| ProbeFailure::Unreachable;
-    let body = serde_json::to_string(&ProbeRequest { host, port })
-        .map_err(|e| ProbeFailure::Refused(e.to_string()))?;
+    let request = ProbeRequest {
+        host: host.to_owned(),
+        port,
+    };
+    let body = serde_json::to_string(&request).map_err(|e| ProbeFailure::Refused(e.to_string()))?;
     let headers = Headers::new().map_err(unreachable)?;
     headers
         .set("Content-Type", "application/json")
@@ -66,7 +63,7 @@ async fn stream_probe(
     }
     if status >= 400 {
         let text = read_text(&response).await.unwrap_or_default();
-        let message = serde_json::from_str::<ApiErrorBody>(&text)
+        let message = serde_json::from_str::<ErrorBody>(&text)
             .map(|b| b.error.message)
             .unwrap_or_else(|_| format!("The probe service refused the request (HTTP {status})."));
         return Err(ProbeFailure::Refused(message));
@@ -116,22 +113,22 @@ fn handle_line(line: &[u8], on_event: &Callback<ProbeEvent>) -> Result<bool, Pro
         return Ok(false);
     }
     match serde_json::from_str::<ProbeLine>(&text) {
-        Ok(ProbeLine::Stage(stage)) => {
+        Ok(StreamEvent::Stage(stage)) => {
             on_event.emit(ProbeEvent::Stage(stage));
             Ok(false)
         }
-        Ok(ProbeLine::Report(report)) => {
+        Ok(StreamEvent::Report(report)) => {
             on_event.emit(ProbeEvent::Finished(report));
             Ok(true)
         }
-        Ok(ProbeLine::Error { error }) => Err(ProbeFailure::Refused(error.message)),
+        Ok(StreamEvent::Error { error }) => Err(ProbeFailure::Refused(error.message)),
         Err(e) => Err(ProbeFailure::Refused(format!(
             "The probe service sent a result this page cannot read: {e}"
         ))),
     }
 }
 
-/// The site's branding and whether the probe is offered; `None` when the API is not reachable.
+/// The site's branding and the ports its probe accepts; `None` when the API is not reachable.
 pub async fn site_config() -> Option<SiteConfig> {
     let response = fetch(&Request::new_with_str("/api/config").ok()?).await?;
     if !response.ok() {

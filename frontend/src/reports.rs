@@ -174,27 +174,6 @@ impl ProbeReportView {
     }
 }
 
-/// One line of the streamed probe response.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ProbeLine {
-    Stage(StageView),
-    Report(ProbeReportView),
-    Error { error: ApiErrorDetail },
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ApiErrorDetail {
-    pub code: String,
-    pub message: String,
-}
-
-/// The body of every API error response.
-#[derive(Debug, Deserialize)]
-pub struct ApiErrorBody {
-    pub error: ApiErrorDetail,
-}
-
 /// Why the probe gave no report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ProbeFailure {
@@ -202,13 +181,4 @@ pub enum ProbeFailure {
     Unreachable,
     /// The service refused the request and said why.
     Refused(String),
-}
-
-/// `GET /api/config`: who runs this copy of the page.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(default)]
-pub struct SiteConfig {
-    pub org_name: Option<String>,
-    pub support_contact: Option<String>,
-    pub probe_enabled: Option<bool>,
 }

@@ -32,7 +32,7 @@ test('a refused probe request shows the service\'s own message', async ({ page }
 test('streamed probe stages appear one by one and feed the diagnosis', async ({ page }) => {
   const stage = (stage: string, status: string, verdict: string, findings: object[] = []) =>
     JSON.stringify({ type: 'stage', stage, status, verdict, started_ms: 0, duration_ms: 5, details: {}, findings, connections_opened: 1 });
-  const refused = [{ severity: 'error', title: 'The port refused the connection', detail: 'TCP RST from 127.0.0.1:3390', evidence: 'probe.tcp_refused' }];
+  const refused = [{ severity: 'error', title: 'The port refused the connection', detail: 'TCP RST from 127.0.0.1:3389', evidence: 'probe.tcp_refused' }];
   const tcp = JSON.parse(stage('tcp', 'failed', 'Connection refused', refused));
   await page.route('**/api/probe', (route) => route.fulfill({
     status: 200,
@@ -46,7 +46,7 @@ test('streamed probe stages appear one by one and feed the diagnosis', async ({ 
   }));
   await page.goto('/');
   await page.getByLabel('Server name or public IP address').fill('127.0.0.1');
-  await page.getByLabel('Port').fill('3390');
+  await page.getByLabel('Port').fill('3389');
   await page.getByRole('button', { name: 'Probe from outside' }).click();
   const stages = page.getByRole('list', { name: 'Probe stages' });
   await expect(stages.locator('li.stage')).toHaveCount(2);

@@ -64,7 +64,7 @@ pub fn hand_off_panel(props: &JourneyProps) -> Html {
                 <button type="button" class="secondary" onclick={on_markdown}>{ "Download Markdown (for a ticket)" }</button>
                 <button type="button" class="secondary" onclick={on_json}>{ "Download JSON" }</button>
                 <button type="button" class="secondary" onclick={Callback::from(|_| browser::print())}>{ "Print" }</button>
-                <CopyButton text={AttrValue::from(export::markdown(journey))} label="Copy diagnosis as Markdown" />
+                <CopyButton text={AttrValue::from(export::markdown(journey))} label="Copy diagnosis as Markdown" idle="Copy as Markdown" />
             </div>
             <p class="privacy">{ "Your progress is kept in this browser only, so a reload does not lose it. " }
                 <button type="button" class="link-button" onclick={on_clear}>{ "Clear my data" }</button>

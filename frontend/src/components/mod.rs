@@ -23,6 +23,9 @@ pub struct CopyButtonProps {
     pub text: AttrValue,
     /// What is copied, for screen readers ("Copy command").
     pub label: AttrValue,
+    /// The button's visible text before it is pressed.
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub idle: AttrValue,
 }
 
 /// Copies `text` and says so.
@@ -41,9 +44,9 @@ pub fn copy_button(props: &CopyButtonProps) -> Html {
         })
     };
     let shown = match *copied {
-        Some(true) => "Copied",
-        Some(false) => "Copy failed: select and copy by hand",
-        None => "Copy",
+        Some(true) => AttrValue::Static("Copied"),
+        Some(false) => AttrValue::Static("Copy failed: select and copy by hand"),
+        None => props.idle.clone(),
     };
     html! {
         <button type="button" class="secondary copy" aria-label={props.label.clone()} {onclick}>

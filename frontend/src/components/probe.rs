@@ -11,8 +11,8 @@ use crate::state::{Action, ProbeRun};
 #[derive(Properties, PartialEq)]
 pub struct ProbePanelProps {
     pub journey: UseReducerHandle<crate::state::Journey>,
-    /// False when this site's configuration turns the probe off.
-    pub enabled: bool,
+    /// The ports this site's probe accepts; empty when the site's configuration is unknown.
+    pub allowed_ports: Vec<u16>,
 }
 
 #[function_component(ProbePanel)]
@@ -36,9 +36,19 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             ))
         })
     };
-    let port_error = (!session.port.trim().is_empty()
-        && session.port.trim().parse::<u16>().is_err())
-    .then_some("The port is a number from 1 to 65535.");
+    let port = session.port.trim();
+    let port_error = match port.parse::<u16>() {
+        _ if port.is_empty() => None,
+        Ok(port) if port > 0 => {
+            (!props.allowed_ports.is_empty() && !props.allowed_ports.contains(&port)).then(|| {
+                format!(
+                    "This site's probe only checks port {}.",
+                    ports_list(&props.allowed_ports)
+                )
+            })
+        }
+        _ => Some("The port is a number from 1 to 65535.".to_owned()),
+    };
     let onsubmit = {
         let journey = journey.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -78,14 +88,11 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
                         aria-invalid={port_error.is_some().to_string()} aria-describedby="probe-port-error"
                         value={session.port.clone()} oninput={on_port} />
                 </div>
-                <button type="submit" disabled={running || !props.enabled || session.host.trim().is_empty() || port_error.is_some()}>
+                <button type="submit" disabled={running || session.host.trim().is_empty() || port_error.is_some()}>
                     { if running { "Probing…" } else { "Probe from outside" } }
                 </button>
             </form>
-            <p id="probe-port-error" class="field-error">{ port_error.unwrap_or_default() }</p>
-            if !props.enabled {
-                <p class="notice">{ "The probe is turned off on this site; everything else still works." }</p>
-            }
+            <p id="probe-port-error" class="field-error">{ port_error.clone().unwrap_or_default() }</p>
             <ProbeResult run={session.probe.clone()} />
         </section>
     }
@@ -109,7 +116,7 @@ fn probe_result(props: &ProbeResultProps) -> Html {
         ProbeRun::Finished(report) => html! {
             <>
                 <StageList stages={report.stages.clone()} />
-                <p class="muted">{ format!("Probe finished in {:.1} s.", report.duration_ms as f64 / 1000.0) }</p>
+                <p class="muted">{ format!("Probe finished in {}.", duration(report.duration_ms)) }</p>
             </>
         },
         ProbeRun::Failed(ProbeFailure::Unreachable) => html! {
@@ -147,5 +154,21 @@ fn stage_list(props: &StageListProps) -> Html {
                 }
             }) }
         </ol>
+    }
+}
+
+fn ports_list(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn duration(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1000.0)
     }
 }
