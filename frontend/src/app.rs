@@ -19,7 +19,9 @@ fn initial_journey(link: &Link) -> Journey {
         browser::replace_fragment(if link.embed { "#embed=1" } else { "" });
         Session::from_link(link)
     } else {
-        browser::load_session().unwrap_or_default()
+        browser::load_session()
+            .map(Session::resumed)
+            .unwrap_or_default()
     };
     Journey::new(session)
 }

@@ -163,6 +163,20 @@ impl Session {
         session
     }
 
+    /// A session saved while a probe or an analysis was under way: those did not survive the
+    /// reload, so they are shown as not run rather than as running forever.
+    pub fn resumed(mut self) -> Session {
+        if matches!(self.probe, ProbeRun::Running { .. }) {
+            self.probe = ProbeRun::NotRun;
+        }
+        for kind in EvidenceKind::ALL {
+            if matches!(self.analysis(kind), Analysis::Working { .. }) {
+                *self.analysis_mut(kind) = Analysis::Empty;
+            }
+        }
+        self
+    }
+
     pub fn analysis(&self, kind: EvidenceKind) -> &Analysis {
         match kind {
             EvidenceKind::Certificate => &self.cert,

@@ -61,6 +61,12 @@ test('from the pasted error to a diagnosis with fix steps, copy buttons and expo
   expect(json.codes.map((c: { hex: string }) => c.hex)).toEqual(['0x904', '0x7']);
   expect(json.diagnosis.ranked[0].title).toBe(topTitle);
   expect(Object.keys(json.answers).length).toBeGreaterThan(0);
+
+  // Print layout: the diagnosis without the inputs and buttons.
+  await page.emulateMedia({ media: 'print' });
+  await expect(page.getByRole('button', { name: 'Download JSON' })).toBeHidden();
+  await expect(page.getByRole('list', { name: 'Ranked causes' })).toBeVisible();
+  await screenshot(page, 'journey-4-print');
 });
 
 test('progress survives a reload, and "clear my data" forgets it', async ({ page }) => {
