@@ -87,10 +87,20 @@ pub fn markdown(journey: &Journey) -> String {
         );
         let _ = writeln!(out, "Who: {}\n", labels::who_list(&cause.who));
         for reason in &cause.because {
-            let _ = writeln!(out, "- Because {} ({})", reason.title, reason.detail);
+            let _ = writeln!(
+                out,
+                "- Because {} {}",
+                reason.title,
+                labels::reason_origin(reason)
+            );
         }
         for reason in &cause.against {
-            let _ = writeln!(out, "- Against: {} ({})", reason.title, reason.detail);
+            let _ = writeln!(
+                out,
+                "- Against: {} {}",
+                reason.title,
+                labels::reason_origin(reason)
+            );
         }
         if !cause.fixes.is_empty() {
             out.push_str("\nFix:\n\n");

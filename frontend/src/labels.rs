@@ -1,12 +1,13 @@
 //! Words for the core's enums where the core has none of its own.
 
+use rdp_doctor_core::engine::Reason;
 use rdp_doctor_core::evidence::{Severity, Source};
 use rdp_doctor_core::kb::model::{Shell, Who};
 
 pub fn source(source: Source) -> &'static str {
     match source {
         Source::ErrorCode => "error code",
-        Source::Wizard => "you",
+        Source::Wizard => "your answer",
         Source::Certificate => "certificate",
         Source::EventLog => "event log",
         Source::RdpFile => ".rdp file",
@@ -41,5 +42,14 @@ pub fn severity(severity: Severity) -> (&'static str, &'static str) {
         Severity::Error => ("Problem", "sev-error"),
         Severity::Warning => ("Warning", "sev-warning"),
         Severity::Info => ("Note", "sev-info"),
+    }
+}
+
+/// Where a reason's evidence came from, with its specifics: "(probe: connected in 8 ms)".
+pub fn reason_origin(reason: &Reason) -> String {
+    match reason.source {
+        // The wizard's detail already reads "answered: …".
+        Source::Wizard => format!("(you {})", reason.detail),
+        source => format!("({}: {})", self::source(source), reason.detail),
     }
 }

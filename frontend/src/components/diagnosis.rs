@@ -161,7 +161,7 @@ fn reason_list(props: &ReasonListProps) -> Html {
             <ul class="reasons">
                 { for props.reasons.iter().map(|r| html! {
                     <li>{ "Because " }{ &r.title }
-                        <span class="muted">{ format!(" ({}: {})", labels::source(r.source), r.detail) }</span>
+                        <span class="muted">{ " " }{ labels::reason_origin(r) }</span>
                     </li>
                 }) }
             </ul>
