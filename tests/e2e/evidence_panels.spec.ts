@@ -25,7 +25,7 @@ test('pasted certificate, events and .rdp file are analysed in the page and move
   await page.getByLabel('Paste the certificate').fill(pem);
   await page.locator('.evidence').filter({ hasText: "The server's certificate" }).getByRole('button', { name: 'Check' }).click();
   await expect(page.getByText('Thumbprint (SHA-1)')).toBeVisible();
-  await expect(page.locator('.evidence .facts')).toContainText('CN=rdp.example.test');
+  await expect(page.locator('.evidence').filter({ hasText: "The server's certificate" }).locator('.facts')).toContainText('CN=rdp.example.test');
 
   await page.getByLabel('Paste the events').fill([
     'Log Name: System', 'Source: Schannel', 'Date: 2024-01-15 09:02:11', 'Event ID: 36870', 'Level: Error',
