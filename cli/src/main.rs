@@ -1,6 +1,7 @@
 //! `rdp-doctor`: RDP Doctor on the command line. Each subcommand lives in its own module with an
 //! `Args` struct and a `run` function; this file only routes.
 
+mod analyze;
 mod decode;
 mod input;
 
@@ -23,18 +24,19 @@ struct Cli {
 enum Command {
     /// Decode an error dialog, bare codes ("0x904 0x7", "2308/7") or client event 1026 text.
     Decode(decode::Args),
+    /// Read evidence: a server certificate, Windows event logs, or an .rdp file.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Decode(args) => decode::run(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("rdp-doctor: {err}");
-            ExitCode::FAILURE
-        }
+    match Cli::parse().command {
+        Command::Decode(args) => match decode::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("rdp-doctor: {err}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Analyze(args) => analyze::run(args),
     }
 }

@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "analyzers")]
+pub mod analyze;
 pub mod codes;
 pub mod evidence;
 pub mod kb;

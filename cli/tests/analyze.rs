@@ -1,0 +1,137 @@
+//! `rdp-doctor analyze` end to end: files and standard input, human and JSON output, exit status.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn fixture(path: &str) -> String {
+    format!(
+        "{}/../shared/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn rdp_doctor(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rdp-doctor"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rdp-doctor");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(stdin.unwrap_or_default())
+        .expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("rdp-doctor output")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_good_certificate_exits_zero_and_shows_its_thumbprint() {
+    let thumbprint = std::fs::read_to_string(fixture("certs/valid.sha1")).unwrap();
+    let output = rdp_doctor(
+        &[
+            "analyze",
+            "cert",
+            &fixture("certs/valid.pem"),
+            "--host",
+            "rds01.corp.example.com",
+            "--now",
+            "2026-06-01T00:00:00Z",
+        ],
+        None,
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("Thumbprint   {}", thumbprint.trim())),
+        "{text}"
+    );
+    assert!(
+        text.contains("Names        rds01.corp.example.com, rds01, 10.0.0.5"),
+        "{text}"
+    );
+}
+
+#[test]
+fn problems_exit_one_and_json_carries_the_evidence() {
+    let output = rdp_doctor(
+        &[
+            "analyze",
+            "cert",
+            &fixture("certs/expired.pem"),
+            "--json",
+            "--now",
+            "2026-06-01T00:00:00Z",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    assert_eq!(json["input_format"], "pem");
+    assert_eq!(json["findings"][0]["evidence"], "cert.expired");
+}
+
+#[test]
+fn standard_input_is_read_with_a_dash() {
+    let pem = std::fs::read(fixture("certs/self-signed.pem")).unwrap();
+    let output = rdp_doctor(
+        &["analyze", "cert", "-", "--now", "2026-06-01T00:00:00Z"],
+        Some(&pem),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("evidence: cert.self_signed"));
+}
+
+#[test]
+fn events_show_findings_timeline_and_counts() {
+    let output = rdp_doctor(
+        &["analyze", "events", &fixture("events/wevtutil-system.xml")],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("Schannel 36870 seen 3 times"), "{text}");
+    assert!(text.contains("2024-01-15T09:05:41Z  Schannel 36888  The server sent a fatal TLS alert  [TLS alert: 40 handshake_failure"), "{text}");
+    assert!(text.contains("2 × Service Control Manager 7036"), "{text}");
+}
+
+#[test]
+fn rdp_files_name_their_target() {
+    let output = rdp_doctor(
+        &[
+            "analyze",
+            "rdp",
+            &fixture("rdp/mstsc-default.rdp"),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json["target"],
+        serde_json::json!(["rds01.corp.example.com", 3389])
+    );
+}
+
+#[test]
+fn unreadable_input_exits_two_with_a_message() {
+    let output = rdp_doctor(&["analyze", "cert", "-"], Some(b"not a certificate"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no certificate found"));
+    let output = rdp_doctor(&["analyze", "events", "/nonexistent/file.evtx"], None);
+    assert_eq!(output.status.code(), Some(2));
+    let output = rdp_doctor(&["analyze", "rdp", &fixture("certs/valid.pem")], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no .rdp settings found"));
+}

@@ -1,0 +1,360 @@
+//! The event log analyzer against realistic exports in every supported format, including
+//! German and French Windows.
+#![cfg(feature = "analyzers")]
+
+use rdp_doctor_core::analyze::AnalyzeError;
+use rdp_doctor_core::analyze::events::{self, EventFormat, EventRecord, EventReport, OtherCount};
+use rdp_doctor_core::evidence::{EvidenceId, Severity};
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/fixtures/events/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn analyze(name: &str) -> EventReport {
+    events::analyze(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn evidence(report: &EventReport) -> Vec<EvidenceId> {
+    let mut ids: Vec<EvidenceId> = report.evidence().into_iter().map(|e| e.id).collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
+    ids.sort();
+    ids
+}
+
+fn field<'a>(report: &'a EventReport, event_id: u32, name: &str) -> Option<&'a str> {
+    report
+        .timeline
+        .iter()
+        .filter(|e| e.event_id == event_id)
+        .flat_map(|e| &e.fields)
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn wevtutil_xml_without_a_root_element() {
+    let report = analyze("wevtutil-system.xml");
+    assert_eq!(report.format_detected, EventFormat::Xml);
+    assert_eq!(report.events_read, 7);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventSchannelKeyInaccessible,
+            EvidenceId::EventSchannelFatalAlert,
+            EvidenceId::EventRcmSelfsignedFailed
+        ])
+    );
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.evidence == Some(EvidenceId::EventSchannelKeyInaccessible))
+        .unwrap();
+    assert_eq!(
+        finding.title,
+        "Schannel 36870 seen 3 times: the TLS server credential's private key could not be accessed"
+    );
+    assert!(
+        finding
+            .detail
+            .starts_with("Between 2024-01-15T09:02:11Z and 2024-01-15T09:40:03Z."),
+        "{}",
+        finding.detail
+    );
+    assert!(finding.detail.contains("MachineKeys"), "{}", finding.detail);
+    assert_eq!(
+        field(&report, 36870, "Error"),
+        Some(
+            "0x8009030D (SEC_E_UNKNOWN_CREDENTIALS: the key cannot be used, typically permissions)"
+        )
+    );
+    assert_eq!(
+        field(&report, 36888, "TLS alert"),
+        Some("40 handshake_failure")
+    );
+    // Oldest first.
+    let order: Vec<u32> = report.timeline.iter().map(|e| e.event_id).collect();
+    assert_eq!(order, [1058, 36870, 36888, 36870, 36870]);
+    assert_eq!(
+        report.other_counts,
+        [OtherCount {
+            provider: "Service Control Manager".into(),
+            event_id: 7036,
+            count: 2
+        }]
+    );
+}
+
+#[test]
+fn event_viewer_saved_xml_in_utf16_with_display_text() {
+    let report = analyze("event-viewer-saved.xml");
+    assert_eq!(report.format_detected, EventFormat::Xml);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventNlaAuthSucceeded,
+            EvidenceId::EventConnectionReceived
+        ])
+    );
+    assert_eq!(field(&report, 1149, "User"), Some("CORP\\alex"));
+    assert_eq!(field(&report, 1149, "Client address"), Some("10.0.0.20"));
+    assert_eq!(report.timeline[0].source, "RemoteConnectionManager");
+    assert_eq!(
+        report.timeline[0].computer.as_deref(),
+        Some("RDS01.corp.example.com")
+    );
+}
+
+#[test]
+fn copy_details_as_text_uses_the_embedded_xml() {
+    let report = analyze("copy-details-security-4625.txt");
+    assert_eq!(report.format_detected, EventFormat::EventViewerDetails);
+    assert_eq!(evidence(&report), vec![EvidenceId::EventLogonNoRemoteRight]);
+    assert_eq!(field(&report, 4625, "Status"), Some("0xC000015B"));
+    assert_eq!(
+        field(&report, 4625, "Logon type"),
+        Some("3 (network, e.g. NLA)")
+    );
+    assert_eq!(field(&report, 4625, "User"), Some("CORP\\alex"));
+    let finding = &report.findings[0];
+    assert!(
+        finding.detail.contains("Remote Desktop Users"),
+        "{}",
+        finding.detail
+    );
+}
+
+#[test]
+fn german_copy_details_are_read_by_provider_and_id() {
+    let report = analyze("copy-details-de.txt");
+    assert_eq!(report.events_read, 2);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventSchannelKeyInaccessible,
+            EvidenceId::EventSessionDisconnected
+        ])
+    );
+    assert_eq!(
+        field(&report, 40, "Reason"),
+        Some("5 (replaced by another connection)")
+    );
+    assert_eq!(
+        report.timeline[0].time.as_deref(),
+        Some("2024-01-15T09:02:11Z")
+    );
+}
+
+#[test]
+fn french_copy_details_without_xml_use_the_message_numbers() {
+    let report = analyze("copy-details-fr-no-xml.txt");
+    assert_eq!(report.format_detected, EventFormat::EventViewerDetails);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventSchannelFatalAlert,
+            EvidenceId::EventSchannelNoCommonCipher
+        ])
+    );
+    assert_eq!(
+        field(&report, 36888, "TLS alert"),
+        Some("70 protocol_version")
+    );
+    assert_eq!(field(&report, 36888, "Schannel error state"), Some("105"));
+    assert_eq!(field(&report, 36874, "Protocol"), Some("TLS 1.2"));
+    assert_eq!(
+        report.timeline[0].time.as_deref(),
+        Some("2024-01-15 10:05:41 (local time)")
+    );
+}
+
+#[test]
+fn wevtutil_text() {
+    let report = analyze("wevtutil-rdpcorets.txt");
+    assert_eq!(report.format_detected, EventFormat::WevtutilText);
+    assert_eq!(report.events_read, 4);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventConnectionReceived,
+            EvidenceId::EventRdpcoretsFailedLogon,
+            EvidenceId::EventRdpcoretsStateError
+        ])
+    );
+    assert_eq!(
+        field(&report, 131, "Client address"),
+        Some("10.0.0.20:51234")
+    );
+    assert_eq!(field(&report, 140, "Client address"), Some("10.0.0.20"));
+    assert_eq!(field(&report, 226, "Error"), Some("0x80070040"));
+    assert_eq!(report.other_counts[0].event_id, 102);
+}
+
+#[test]
+fn get_winevent_format_list() {
+    let report = analyze("get-winevent-format-list.txt");
+    assert_eq!(report.format_detected, EventFormat::PowershellFormatList);
+    assert_eq!(report.events_read, 5);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventSessionDisconnected,
+            EvidenceId::EventLogonBadCredentials,
+            EvidenceId::EventLogonAccountLocked
+        ])
+    );
+    assert_eq!(
+        field(&report, 40, "Reason"),
+        Some("5 (replaced by another connection)")
+    );
+    assert_eq!(field(&report, 21, "Client address"), Some("10.0.0.20"));
+    let statuses: Vec<&str> = report
+        .timeline
+        .iter()
+        .filter(|e| e.event_id == 4625)
+        .flat_map(|e| &e.fields)
+        .filter(|(n, _)| n == "Status")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(statuses, ["0xC000006A", "0xC0000234"]);
+    assert_eq!(
+        report.timeline[0].time.as_deref(),
+        Some("2024-01-15 10:12:01 (local time)")
+    );
+}
+
+#[test]
+fn french_format_list_reads_status_codes_not_words() {
+    let report = analyze("get-winevent-format-list-fr.txt");
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventLogonRestricted,
+            EvidenceId::EventLogonClockSkew
+        ])
+    );
+    let skew = report
+        .findings
+        .iter()
+        .find(|f| f.evidence == Some(EvidenceId::EventLogonClockSkew))
+        .unwrap();
+    assert!(skew.detail.contains("w32tm"), "{}", skew.detail);
+}
+
+#[test]
+fn event_viewer_csv_exports_in_english_and_german() {
+    let report = analyze("event-viewer-export.csv");
+    assert_eq!(report.format_detected, EventFormat::Csv);
+    assert_eq!(report.events_read, 7);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventSchannelCredentialFailed,
+            EvidenceId::EventSchannelNoCommonCipher,
+            EvidenceId::EventCredsspOracleMismatch
+        ])
+    );
+    assert!(report.findings.iter().any(|f| f.title
+        == "Schannel 36871 seen 2 times: a fatal error occurred while creating a TLS credential"));
+    assert_eq!(field(&report, 36871, "Error state"), Some("10013"));
+    assert_eq!(field(&report, 36874, "Protocol"), Some("TLS 1.0"));
+    assert_eq!(report.other_counts.len(), 2);
+    assert_eq!(
+        report.other_counts[0],
+        OtherCount {
+            provider: "Service Control Manager".into(),
+            event_id: 7036,
+            count: 2
+        }
+    );
+
+    let report = analyze("event-viewer-export-de.csv");
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventSchannelCredentialFailed,
+            EvidenceId::EventRcmCertHashInvalid
+        ])
+    );
+    assert_eq!(field(&report, 1059, "Error"), Some("0x80070057"));
+}
+
+#[test]
+fn powershell_export_csv_from_the_client() {
+    let report = analyze("export-csv-rdpclient.csv");
+    assert_eq!(report.format_detected, EventFormat::Csv);
+    assert_eq!(evidence(&report), vec![EvidenceId::EventClientDisconnect]);
+    assert_eq!(
+        field(&report, 1026, "Reason"),
+        Some("2308 = 0x904 (socket closed by the server)")
+    );
+    assert_eq!(
+        field(&report, 1024, "Server"),
+        Some("rds01.corp.example.com")
+    );
+    let disconnect = report
+        .findings
+        .iter()
+        .find(|f| f.evidence == Some(EvidenceId::EventClientDisconnect))
+        .unwrap();
+    assert_eq!(disconnect.severity, Severity::Warning);
+}
+
+#[test]
+fn records_parsed_elsewhere_give_the_same_report() {
+    let report = analyze("wevtutil-system.xml");
+    let records = vec![EventRecord {
+        provider: "Schannel".into(),
+        event_id: 36888,
+        data: vec![("AlertDesc".into(), "48".into())],
+        ..EventRecord::default()
+    }];
+    let handed_over = events::analyze_records(records);
+    assert_eq!(handed_over.format_detected, EventFormat::Records);
+    assert_eq!(
+        field(&handed_over, 36888, "TLS alert"),
+        Some("48 unknown_ca")
+    );
+    assert!(report.findings.len() > handed_over.findings.len());
+}
+
+#[test]
+fn inputs_without_events_get_a_clear_message() {
+    assert_eq!(
+        events::analyze(b"just some words"),
+        Err(AnalyzeError::NoEvents)
+    );
+    assert_eq!(events::analyze(b""), Err(AnalyzeError::Empty));
+    assert_eq!(
+        events::analyze(b"ElfFile\0 and the rest"),
+        Err(AnalyzeError::EvtxNeedsEvtxReader)
+    );
+    assert_eq!(
+        events::analyze(b"<Event><System></System></Event>"),
+        Err(AnalyzeError::NoEvents)
+    );
+    let unrelated = events::analyze(b"Source: Foo\nEvent ID: 1\nDescription: hi\n").unwrap();
+    assert_eq!(unrelated.findings[0].title, "No RDP-related events found");
+}
+
+#[test]
+fn the_timeline_is_bounded_but_everything_is_counted() {
+    let one =
+        "<Event><System><Provider Name='Schannel'/><EventID>36870</EventID></System></Event>\n";
+    let many = one.repeat(events::MAX_TIMELINE + 10);
+    let report = events::analyze(many.as_bytes()).unwrap();
+    assert_eq!(report.timeline.len(), events::MAX_TIMELINE);
+    assert_eq!(report.timeline_omitted, 10);
+    assert!(
+        report.findings[0]
+            .title
+            .contains(&format!("seen {} times", events::MAX_TIMELINE + 10))
+    );
+}
