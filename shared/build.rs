@@ -28,6 +28,15 @@ fn main() {
     let causes: Vec<Cause> = toml_files(&kb.join("causes"))
         .iter()
         .flat_map(|path| parse::<CauseFile>(path).cause)
+        .map(|mut cause| {
+            // Explanations are wrapped in the TOML for reading; the line breaks are not content.
+            cause.explanation = cause
+                .explanation
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            cause
+        })
         .collect();
     let questions = parse::<QuestionFile>(&kb.join("questions.toml")).question;
     let scenarios = parse::<ScenarioFile>(&kb.join("scenarios.toml")).scenario;

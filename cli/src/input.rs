@@ -6,10 +6,11 @@ use std::path::Path;
 
 pub type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// Reads at most `limit` bytes from `path` (`-` for standard input), as text.
+/// Reads `path` (`-` for standard input) as text, but no more than `limit` bytes and one: a
+/// result longer than `limit` tells the caller the input was cut.
 pub fn read_bounded(path: &Path, limit: usize) -> Result<String> {
     let mut bytes = Vec::new();
-    let limit = u64::try_from(limit)?;
+    let limit = u64::try_from(limit)?.saturating_add(1);
     if path == Path::new("-") {
         io::stdin().lock().take(limit).read_to_end(&mut bytes)?;
     } else {

@@ -3,7 +3,9 @@
 
 mod analyze;
 mod decode;
+mod diagnose;
 mod input;
+mod probe;
 
 use std::process::ExitCode;
 
@@ -24,19 +26,27 @@ struct Cli {
 enum Command {
     /// Decode an error dialog, bare codes ("0x904 0x7", "2308/7") or client event 1026 text.
     Decode(decode::Args),
+    /// Rank the likely causes from the error text, wizard answers and evidence.
+    Diagnose(diagnose::Args),
     /// Read evidence: a server certificate, Windows event logs, or an .rdp file.
     Analyze(analyze::AnalyzeArgs),
+    /// Probe an RDP server from outside: TCP, negotiation, TLS, client compatibility, NLA.
+    Probe(probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Decode(args) => match decode::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("rdp-doctor: {err}");
-                ExitCode::FAILURE
-            }
-        },
-        Command::Analyze(args) => analyze::run(args),
+    let result = match Cli::parse().command {
+        Command::Decode(args) => decode::run(&args),
+        Command::Diagnose(args) => diagnose::run(&args),
+        // These two say in their exit status how severe the findings are.
+        Command::Analyze(args) => return analyze::run(args),
+        Command::Probe(args) => return probe::main(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("rdp-doctor: {err}");
+            ExitCode::FAILURE
+        }
     }
 }

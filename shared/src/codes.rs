@@ -139,7 +139,11 @@ fn narrowest(entries: &'static [CodeEntry], value: u32) -> Option<&'static CodeE
 pub fn decode(text: &str) -> Decoded {
     let (text, mut truncated) = bounded(text);
     let tokens = scan(text);
-    let has_hex = tokens.iter().any(|t| t.kind == Kind::Hex);
+    // Bare numbers count only when the text has no labelled notation: in a dialog (0x numbers) or
+    // an event (Reason= N), the other numbers are dates, times, event ids and activity ids.
+    let labelled = tokens
+        .iter()
+        .any(|t| matches!(t.kind, Kind::Hex | Kind::Assigned));
 
     let mut decoded = Decoded::default();
     let mut previous_role = None;
@@ -147,8 +151,7 @@ pub fn decode(text: &str) -> Decoded {
         let role = match token.kind {
             // "Reason= 2308" is client event 1026, which carries only the disconnect reason.
             Kind::Assigned => Role::DisconnectReason,
-            // When the text has 0x numbers (the dialog), other numbers are dates, times and ids.
-            Kind::Decimal | Kind::BareHex if has_hex => continue,
+            Kind::Decimal | Kind::BareHex if labelled => continue,
             _ if is_labelled_extended(text, token.start, token.label_from) => Role::ExtendedReason,
             // The dialog and bare pairs list the disconnect reason first, then the extended one.
             _ if previous_role == Some(Role::DisconnectReason) => Role::ExtendedReason,

@@ -5,6 +5,10 @@
 
 #[cfg(feature = "analyzers")]
 pub mod analyze;
+pub mod api;
 pub mod codes;
+pub mod engine;
 pub mod evidence;
 pub mod kb;
+#[cfg(feature = "probe")]
+pub mod probe;

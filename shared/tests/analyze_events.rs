@@ -59,7 +59,7 @@ fn wevtutil_xml_without_a_root_element() {
         .unwrap();
     assert_eq!(
         finding.title,
-        "Schannel 36870 seen 3 times: the TLS server credential's private key could not be accessed"
+        "Schannel 36870 seen 3 times: The TLS server credential's private key could not be accessed"
     );
     assert!(
         finding
@@ -262,7 +262,7 @@ fn event_viewer_csv_exports_in_english_and_german() {
         ])
     );
     assert!(report.findings.iter().any(|f| f.title
-        == "Schannel 36871 seen 2 times: a fatal error occurred while creating a TLS credential"));
+        == "Schannel 36871 seen 2 times: A fatal error occurred while creating a TLS credential"));
     assert_eq!(field(&report, 36871, "Error state"), Some("10013"));
     assert_eq!(field(&report, 36874, "Protocol"), Some("TLS 1.0"));
     assert_eq!(report.other_counts.len(), 2);
@@ -326,6 +326,20 @@ fn records_parsed_elsewhere_give_the_same_report() {
 }
 
 #[test]
+fn schannel_client_credential_errors_are_not_evidence_against_the_listener() {
+    let client = b"<Event><System><Provider Name='Schannel'/><EventID>36871</EventID></System>\
+        <EventData><Data Name='Type'>client</Data><Data Name='ErrorState'>10013</Data></EventData></Event>";
+    let report = events::analyze(client).unwrap();
+    assert_eq!(evidence(&report), vec![]);
+    assert_eq!(report.findings[0].severity, Severity::Info);
+    let server = String::from_utf8_lossy(client).replace("client", "server");
+    assert_eq!(
+        evidence(&events::analyze(server.as_bytes()).unwrap()),
+        vec![EvidenceId::EventSchannelCredentialFailed]
+    );
+}
+
+#[test]
 fn inputs_without_events_get_a_clear_message() {
     assert_eq!(
         events::analyze(b"just some words"),
@@ -337,8 +351,12 @@ fn inputs_without_events_get_a_clear_message() {
         Err(AnalyzeError::EvtxNeedsEvtxReader)
     );
     assert_eq!(
-        events::analyze(b"<Event><System></System></Event>"),
-        Err(AnalyzeError::NoEvents)
+        events::analyze(b"<Event><System></System></Event>\n<Event><System><EventID>1"),
+        Err(AnalyzeError::EventsUnreadable { count: 2 })
+    );
+    assert_eq!(
+        AnalyzeError::EventsUnreadable { count: 2 }.to_string(),
+        "found 2 events, but none could be read (truncated or malformed)"
     );
     let unrelated = events::analyze(b"Source: Foo\nEvent ID: 1\nDescription: hi\n").unwrap();
     assert_eq!(unrelated.findings[0].title, "No RDP-related events found");
@@ -356,5 +374,80 @@ fn the_timeline_is_bounded_but_everything_is_counted() {
         report.findings[0]
             .title
             .contains(&format!("seen {} times", events::MAX_TIMELINE + 10))
+    );
+}
+
+#[cfg(feature = "evtx")]
+#[test]
+fn an_evtx_file_gives_the_same_findings_as_its_text_exports() {
+    use rdp_doctor_core::analyze::evtx;
+
+    let bytes = fixture("rdp-server.evtx");
+    assert_eq!(
+        events::analyze(&bytes),
+        Err(AnalyzeError::EvtxNeedsEvtxReader)
+    );
+    let records: Vec<EventRecord> = evtx::records(bytes.clone())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(records.len(), 8);
+    assert_eq!(records[1].provider, "Schannel");
+    assert_eq!(records[1].time.as_deref(), Some("2024-01-15T09:02:11Z"));
+    assert_eq!(
+        records[5].data,
+        [
+            ("Param1".into(), "alex".into()),
+            ("Param2".into(), "CORP".into()),
+            ("Param3".into(), "10.0.0.20".into())
+        ]
+    );
+
+    let report = evtx::analyze(bytes).unwrap();
+    assert_eq!(report.format_detected, EventFormat::Evtx);
+    assert_eq!((report.events_read, report.unreadable_records), (8, 0));
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventRcmSelfsignedFailed,
+            EvidenceId::EventSchannelKeyInaccessible,
+            EvidenceId::EventSchannelFatalAlert,
+            EvidenceId::EventNlaAuthSucceeded,
+            EvidenceId::EventSessionDisconnected,
+            EvidenceId::EventLogonBadCredentials,
+        ])
+    );
+    assert_eq!(
+        field(&report, 4625, "Logon type"),
+        Some("10 (remote interactive, RDP)")
+    );
+    assert_eq!(
+        report.other_counts,
+        [OtherCount {
+            provider: "Service Control Manager".into(),
+            event_id: 7036,
+            count: 1
+        }]
+    );
+}
+
+#[cfg(feature = "evtx")]
+#[test]
+fn a_damaged_evtx_chunk_is_reported_not_fatal() {
+    use rdp_doctor_core::analyze::evtx;
+
+    let mut bytes = fixture("rdp-server.evtx");
+    // Break a record's BinXML in the middle of the chunk; the chunk checksum no longer matches either.
+    let middle = 4096 + 512 + 700;
+    bytes[middle..middle + 16].fill(0xEE);
+    let report = evtx::analyze(bytes).expect("a report despite the damage");
+    assert_eq!((report.events_read, report.unreadable_records), (7, 1));
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.title == "1 record could not be read"),
+        "{:#?}",
+        report.findings
     );
 }

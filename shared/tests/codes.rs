@@ -275,6 +275,18 @@ fn client_event_1026_reason_is_decimal() {
             Some("disconnectReasonConnectionTimedOut")
         )]
     );
+    let pasted_event = "Log Name: Microsoft-Windows-TerminalServices-RDPClient/Operational\n\
+        Date: 5/2/2024 10:11:12 AM\nEvent ID: 1026\nTask Category: Connection Sequence\n\
+        Description: RDP ClientActiveX has been disconnected (Reason= 2308)";
+    assert_eq!(
+        names(&codes::decode(pasted_event)),
+        [(
+            Role::DisconnectReason,
+            2308,
+            Some("disconnectReasonAtClientWinsockFDCLOSE")
+        )],
+        "dates and the event id are not codes"
+    );
     let two_events = "(Reason= 2308)\n(Reason= 2308)\n(Reason= 3)";
     assert_eq!(
         codes::decode(two_events).codes.len(),
@@ -330,4 +342,15 @@ fn decoded_round_trips_through_json() {
     let json = serde_json::to_string(&decoded).unwrap();
     assert!(json.contains("\"role\":\"disconnect_reason\""), "{json}");
     assert_eq!(serde_json::from_str::<Decoded>(&json).unwrap(), decoded);
+}
+
+#[test]
+fn every_cut_of_a_multilingual_dialog_decodes_without_panicking() {
+    let dialog = "リモート デスクトップ\nエラー コード: 0x904\n拡張エラー コード: 0x7\n(Reason= 2308) Grund=é";
+    for (end, _) in dialog.char_indices() {
+        for (start, _) in dialog[..end].char_indices() {
+            let decoded = codes::decode(&dialog[start..end]);
+            assert!(decoded.codes.len() <= 3, "{:?}", &dialog[start..end]);
+        }
+    }
 }

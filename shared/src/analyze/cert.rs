@@ -708,21 +708,17 @@ fn read_certutil(text: &str) -> Result<Vec<Facts>, AnalyzeError> {
     }
 
     let mut certs = Vec::new();
-    let mut facts = text_facts();
-    facts.ekus = Known::Absent;
-    facts.key_usage = Known::Absent;
-    facts.has_san = Known::Absent;
-    facts.ips_shown = true;
+    // certutil lists every extension, so one it does not list is absent, not unknown.
+    let fresh = || Facts {
+        ekus: Known::Absent,
+        key_usage: Known::Absent,
+        has_san: Known::Absent,
+        ips_shown: true,
+        ..text_facts()
+    };
+    let mut facts = fresh();
     let mut section = Section::Other;
     let mut extension = Extension::Other;
-    let fresh = || {
-        let mut f = text_facts();
-        f.ekus = Known::Absent;
-        f.key_usage = Known::Absent;
-        f.has_san = Known::Absent;
-        f.ips_shown = true;
-        f
-    };
 
     for line in text.lines() {
         let trimmed = line.trim();

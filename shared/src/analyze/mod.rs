@@ -2,7 +2,14 @@
 //!
 //! Each analyzer takes untrusted bytes (pasted, dropped, or read off the wire), never panics,
 //! never reads a clock or a file, refuses input over its size limit, and returns a report whose
-//! findings carry [`EvidenceId`]s for the diagnosis engine.
+//! findings carry [`EvidenceId`]s for the diagnosis engine:
+//!
+//! - [`cert::analyze`] (any certificate form) and [`cert::analyze_chain_der`] (the probe's chain),
+//!   then [`cert::CertReport::evidence`];
+//! - [`events::analyze`] (text exports), [`events::analyze_records`] (records parsed elsewhere),
+//!   and, with feature `evtx`, `evtx::analyze` / `evtx::records` for binary .evtx files;
+//!   then [`events::EventReport::evidence`];
+//! - [`rdpfile::analyze`], then [`rdpfile::RdpFileReport::evidence`] and its `target` for the probe.
 
 pub mod cert;
 pub mod events;
@@ -47,6 +54,8 @@ pub enum AnalyzeError {
          Event Viewer \"Copy details as text\" or a CSV export, or an .evtx file"
     )]
     NoEvents,
+    #[error("found {count} events, but none could be read (truncated or malformed)")]
+    EventsUnreadable { count: usize },
     #[error("this is a binary .evtx file; it is read by the separate .evtx reader")]
     EvtxNeedsEvtxReader,
     #[error("the .evtx file could not be read: {0}")]

@@ -91,17 +91,25 @@ impl PrintedTime {
 /// (French, British) when there is no AM/PM. No crate parses this set of locale formats.
 pub(crate) fn parse_printed_time(text: &str) -> Option<PrintedTime> {
     let text = text.trim();
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+    // RFC 3339 needs "YYYY-MM-DDT"; skip the attempt for the locale formats.
+    if text.as_bytes().get(10) == Some(&b'T')
+        && let Ok(t) = OffsetDateTime::parse(text, &Rfc3339)
+    {
         return Some(PrintedTime {
             unix_if_utc: t.unix_timestamp(),
             is_utc: true,
         });
     }
     // Strip invisible marks Windows inserts around localized dates (U+200E/U+200F).
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}'))
-        .collect();
+    let cleaned: Cow<'_, str> = if text.contains(['\u{200e}', '\u{200f}']) {
+        Cow::Owned(
+            text.chars()
+                .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}'))
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    };
     let mut words = cleaned.split_whitespace();
     let date = words.next()?;
     let (date, mut time_text) = match date.split_once('T') {

@@ -28,20 +28,23 @@ impl Provider {
     /// Source column shows it (`TerminalServices-RemoteConnectionManager`,
     /// `Microsoft Windows security auditing.`).
     pub(crate) fn from_name(name: &str) -> Option<Provider> {
-        let key: String = name
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        let key = key.strip_prefix("microsoftwindows").unwrap_or(&key);
+        // Lowercase letters and digits only, on the stack: this runs for every event read.
+        let mut key = [0u8; 64];
+        let mut len = 0;
+        for byte in name.bytes().filter(u8::is_ascii_alphanumeric) {
+            *key.get_mut(len)? = byte.to_ascii_lowercase();
+            len += 1;
+        }
+        let key = key.get(..len)?;
+        let key = key.strip_prefix(b"microsoftwindows").unwrap_or(key);
         Some(match key {
-            "schannel" => Provider::Schannel,
-            "terminalservicesremoteconnectionmanager" => Provider::RemoteConnectionManager,
-            "remotedesktopservicesrdpcorets" => Provider::RdpCoreTs,
-            "terminalserviceslocalsessionmanager" => Provider::LocalSessionManager,
-            "securityauditing" => Provider::SecurityAuditing,
-            "lsasrv" => Provider::LsaSrv,
-            "terminalservicesclientactivexcore" => Provider::RdpClient,
+            b"schannel" => Provider::Schannel,
+            b"terminalservicesremoteconnectionmanager" => Provider::RemoteConnectionManager,
+            b"remotedesktopservicesrdpcorets" => Provider::RdpCoreTs,
+            b"terminalserviceslocalsessionmanager" => Provider::LocalSessionManager,
+            b"securityauditing" => Provider::SecurityAuditing,
+            b"lsasrv" => Provider::LsaSrv,
+            b"terminalservicesclientactivexcore" => Provider::RdpClient,
             _ => return None,
         })
     }
@@ -96,8 +99,8 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 Severity::Error,
                 EvidenceId::EventSchannelKeyInaccessible,
             );
-            if let Some(code) = facts.hex_codes.first() {
-                d.field("Error", describe_schannel_error(code));
+            if let Some(code) = facts.first_hex_code() {
+                d.field("Error", describe_schannel_error(&code));
             }
             d.advice = "The RDP service (NETWORK SERVICE) cannot read the certificate's private key: check the permissions on \
                         C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys, or delete the certificate from the \
@@ -109,12 +112,23 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 Severity::Error,
                 EvidenceId::EventSchannelCredentialFailed,
             );
-            if let Some(state) = facts.numbers.iter().find(|n| **n >= 10000) {
+            if let Some(state) = facts.numbers().into_iter().find(|n| *n >= 10000) {
                 d.field("Error state", state.to_string());
                 d.variant = state.to_string();
             }
             d.advice = "Error state 10013 usually means the TLS versions or cipher suites the server needs are disabled \
                         (SCHANNEL\\Protocols registry keys, IIS Crypto, a hardening baseline).";
+            // The same event for an outgoing (client) credential is common noise, not the RDP listener.
+            if facts
+                .named(&["Type"])
+                .is_some_and(|t| t.eq_ignore_ascii_case("client"))
+            {
+                d.meaning = "A fatal error occurred while creating a TLS client credential".into();
+                d.severity = Severity::Info;
+                d.evidence = None;
+                d.variant = format!("client {}", d.variant);
+                d.advice = "This concerns outgoing TLS connections from this machine, not its RDP listener.";
+            }
         }
         (Provider::Schannel, 36874) => {
             d.set(
@@ -138,10 +152,10 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
             // Data (AlertDesc, ErrorState) or the message's two numbers, in that order.
             let alert = facts
                 .named_number(&["AlertDesc"])
-                .or_else(|| facts.numbers.first().copied());
+                .or_else(|| facts.numbers().first().copied());
             let state = facts
                 .named_number(&["ErrorState"])
-                .or_else(|| facts.numbers.get(1).copied());
+                .or_else(|| facts.numbers().get(1).copied());
             if let Some(alert) = alert {
                 d.field("TLS alert", format!("{alert} {}", tls_alert_name(alert)));
                 d.variant = alert.to_string();
@@ -230,8 +244,8 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 EvidenceId::EventRdpcoretsStateError,
             );
             d.hex_field(&facts);
-            if let Some(code) = facts.hex_codes.first() {
-                d.variant = code.clone();
+            if let Some(code) = facts.first_hex_code() {
+                d.variant = code;
             }
             d.advice = "Often the client or something in between dropped the connection (0x80070040: the network name is no \
                         longer available).";
@@ -269,7 +283,7 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
             // UserData Session and Reason, or the message's two numbers ("Session 3 … reason code 5").
             let reason = facts
                 .named_number(&["Reason"])
-                .or_else(|| facts.numbers.get(1).copied());
+                .or_else(|| facts.numbers().get(1).copied());
             d.set(
                 "A session was disconnected with a reason code",
                 Severity::Info,
@@ -310,7 +324,7 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
             );
             if let Some(reason) = facts
                 .named_number(&["Value"])
-                .or_else(|| facts.numbers.first().copied())
+                .or_else(|| facts.numbers().first().copied())
             {
                 d.field(
                     "Reason",
@@ -345,13 +359,13 @@ impl Decoded {
     }
 
     fn hex_field(&mut self, facts: &Facts) {
-        if let Some(code) = facts.hex_codes.first() {
-            self.field("Error", code.clone());
+        if let Some(code) = facts.first_hex_code() {
+            self.field("Error", code);
         }
     }
 
     fn address_field(&mut self, facts: &Facts, names: &[&str]) {
-        if let Some(address) = facts.named(names).or_else(|| facts.address.clone()) {
+        if let Some(address) = facts.named(names).or_else(|| facts.address()) {
             self.field("Client address", address);
         }
     }
@@ -368,42 +382,55 @@ impl Decoded {
     }
 }
 
-/// The language-independent facts of one event.
+/// The language-independent facts of one event, read on demand: most events need one or two.
 struct Facts<'a> {
     record: &'a EventRecord,
-    /// `0x…` codes, uppercased, from data then message.
-    hex_codes: Vec<String>,
-    /// Decimal numbers from the data values, or from the message when there is no data.
-    numbers: Vec<u64>,
-    address: Option<String>,
 }
 
 impl<'a> Facts<'a> {
     fn new(record: &'a EventRecord) -> Self {
-        let data_text: Vec<&str> = record.data.iter().map(|(_, v)| v.as_str()).collect();
-        let message = record.message.as_deref().unwrap_or_default();
-        let mut hex_codes: Vec<String> = data_text.iter().flat_map(|v| hex_codes_in(v)).collect();
-        hex_codes.extend(hex_codes_in(message));
-        hex_codes.dedup();
-        let numbers = if record.data.is_empty() {
-            numbers_in(message)
+        Facts { record }
+    }
+
+    fn data_values(&self) -> impl Iterator<Item = &'a str> {
+        self.record.data.iter().map(|(_, v)| v.as_str())
+    }
+
+    fn message(&self) -> &'a str {
+        self.record.message.as_deref().unwrap_or_default()
+    }
+
+    /// `0x…` codes, uppercased, from the data values, then the message.
+    fn hex_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .data_values()
+            .chain([self.message()])
+            .flat_map(hex_codes_in)
+            .collect();
+        codes.dedup();
+        codes
+    }
+
+    fn first_hex_code(&self) -> Option<String> {
+        self.hex_codes().into_iter().next()
+    }
+
+    /// Decimal numbers from the data values, or from the message when there is no data.
+    fn numbers(&self) -> Vec<u64> {
+        if self.record.data.is_empty() {
+            numbers_in(self.message())
         } else {
-            data_text
-                .iter()
+            self.data_values()
                 .filter_map(|v| v.trim().parse().ok())
                 .collect()
-        };
-        let address = data_text
-            .iter()
-            .copied()
-            .chain([message])
-            .find_map(first_ip_address);
-        Facts {
-            record,
-            hex_codes,
-            numbers,
-            address,
         }
+    }
+
+    /// The first IP address (possibly with a port) in the data values or the message.
+    fn address(&self) -> Option<String> {
+        self.data_values()
+            .chain([self.message()])
+            .find_map(first_ip_address)
     }
 
     fn named(&self, names: &[&str]) -> Option<String> {
@@ -499,7 +526,7 @@ fn decode_logon_failure(d: &mut Decoded, facts: &Facts) {
             sub.to_ascii_uppercase().replace("0X", "0x"),
             s.to_ascii_uppercase().replace("0X", "0x"),
         ],
-        _ => facts.hex_codes.iter().rev().cloned().collect(),
+        _ => facts.hex_codes().into_iter().rev().collect(),
     };
     let reason = codes
         .iter()

@@ -17,7 +17,7 @@ enum Field {
     Message,
 }
 
-/// Labels per field, compared case-insensitively after trimming.
+/// Labels per field, compared ASCII-case-insensitively after trimming.
 const LABELS: &[(Field, &[&str])] = &[
     (
         Field::Log,
@@ -65,11 +65,17 @@ const EVENT_XML_LABELS: &[&str] = &[
 ];
 
 fn field_of(label: &str) -> Option<Field> {
-    let label = label.trim().to_lowercase();
+    let label = label.trim();
     LABELS
         .iter()
-        .find(|(_, labels)| labels.contains(&label.as_str()))
+        .find(|(_, labels)| labels.iter().any(|l| l.eq_ignore_ascii_case(label)))
         .map(|(field, _)| *field)
+}
+
+fn is_event_xml_label(label: &str) -> bool {
+    EVENT_XML_LABELS
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(label.trim()))
 }
 
 /// `Label: value` or PowerShell's `Label   : value`; the label must start the line (after indentation).
@@ -136,8 +142,7 @@ pub(super) fn parse(text: &str, format: EventFormat, mut sink: impl FnMut(EventR
                 }
                 // Event Viewer's description runs to "Event Xml:" or to the next pasted event.
                 EventFormat::EventViewerDetails => split_label(line).is_some_and(|(label, _)| {
-                    EVENT_XML_LABELS.contains(&label.to_lowercase().as_str())
-                        || field_of(label) == Some(Field::Log)
+                    is_event_xml_label(label) || field_of(label) == Some(Field::Log)
                 }),
                 // wevtutil's description runs to the next "Event[n]:".
                 _ => false,
@@ -151,7 +156,7 @@ pub(super) fn parse(text: &str, format: EventFormat, mut sink: impl FnMut(EventR
         let Some((label, value)) = split_label(line) else {
             continue;
         };
-        if EVENT_XML_LABELS.contains(&label.to_lowercase().as_str()) {
+        if is_event_xml_label(label) {
             current.skip_rest = true;
             continue;
         }

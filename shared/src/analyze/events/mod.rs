@@ -4,7 +4,7 @@
 //! Inputs (auto-detected): event XML (one, many, or `wevtutil qe /f:xml` output without a root),
 //! Event Viewer "Copy details as text", `wevtutil qe /f:text`, `Get-WinEvent | Format-List`,
 //! Event Viewer and `Export-Csv` CSV files. Binary .evtx files go through
-//! [`crate::analyze::evtx`] (feature `evtx`), which hands parsed records to [`analyze_records`].
+//! `crate::analyze::evtx` (feature `evtx`), which hands parsed records to [`analyze_records`].
 //!
 //! Memory stays bounded however large the input: records are analysed as they are parsed, the
 //! timeline keeps at most [`MAX_TIMELINE`] entries and the counts at most [`MAX_OTHER_KINDS`] kinds.
@@ -79,6 +79,10 @@ impl EventRecord {
 }
 
 fn clip(mut value: String) -> String {
+    // Byte length bounds the character count: most values need no scan.
+    if value.len() <= MAX_VALUE_CHARS {
+        return value;
+    }
     if let Some((cut, _)) = value.char_indices().nth(MAX_VALUE_CHARS) {
         value.truncate(cut);
         value.push('…');
@@ -185,10 +189,11 @@ pub fn analyze(input: &[u8]) -> Result<EventReport, AnalyzeError> {
     } else {
         return Err(AnalyzeError::NoEvents);
     };
-    if analysis.read == 0 {
-        return Err(AnalyzeError::NoEvents);
+    match (analysis.read, analysis.unreadable) {
+        (0, 0) => Err(AnalyzeError::NoEvents),
+        (0, count) => Err(AnalyzeError::EventsUnreadable { count }),
+        _ => Ok(analysis.finish(format)),
     }
-    Ok(analysis.finish(format))
 }
 
 /// Analyses records parsed elsewhere (the .evtx reader, or a caller with its own source).
@@ -340,7 +345,11 @@ impl Analysis {
             findings.push(finding(
                 Severity::Info,
                 None,
-                format!("{} records could not be read", self.unreadable),
+                if self.unreadable == 1 {
+                    "1 record could not be read".to_string()
+                } else {
+                    format!("{} records could not be read", self.unreadable)
+                },
                 "They were truncated or malformed and were skipped; the rest was analysed.",
             ));
         }
@@ -387,19 +396,9 @@ fn group_finding(key: &GroupKey, group: &Group) -> Finding {
         severity: decoded.severity,
         title: format!(
             "{} {} seen {times_word}: {}",
-            key.source,
-            key.event_id,
-            lowercase_first(&decoded.meaning)
+            key.source, key.event_id, decoded.meaning
         ),
         detail,
         evidence: decoded.evidence,
     }
-}
-
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }

@@ -1,0 +1,135 @@
+//! `rdp-doctor probe host[:port]`: runs the core's probe with the native tokio driver and prints
+//! each stage as it finishes (or the whole report as JSON).
+
+use std::process::ExitCode;
+
+use clap::Args;
+use rdp_doctor_core::evidence::Severity;
+use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
+use rdp_doctor_core::probe::{ProbeOptions, StageReport, StageStatus, Target, run};
+
+/// Exit status: 0 when no stage failed, 1 when one did, 2 on a bad target.
+#[derive(Args)]
+pub struct ProbeArgs {
+    /// host, host:port, [ipv6]:port (port 3389 by default)
+    target: String,
+    /// Print the report as JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Seconds for the whole probe.
+    #[arg(long, default_value_t = 15)]
+    timeout: u64,
+    /// Skip replaying real clients' TLS offers.
+    #[arg(long)]
+    no_client_profiles: bool,
+}
+
+pub fn main(args: ProbeArgs) -> ExitCode {
+    let target = match Target::parse(&args.target) {
+        Ok(target) => target,
+        Err(error) => {
+            eprintln!("rdp-doctor probe: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = ProbeOptions {
+        total_timeout_ms: args.timeout.saturating_mul(1000),
+        seed: fresh_seed(),
+        client_compatibility: !args.no_client_profiles,
+        ..ProbeOptions::default()
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("rdp-doctor probe: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !args.json {
+        println!("Probing {target} ...");
+    }
+    let json = args.json;
+    let report = runtime.block_on(run(
+        &target,
+        &options,
+        &TokioConnector,
+        &TokioClock::default(),
+        |stage| {
+            if !json {
+                print_stage(stage);
+            }
+        },
+    ));
+    if json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(error) => {
+                eprintln!("rdp-doctor probe: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        let plural = if report.connections_opened == 1 {
+            ""
+        } else {
+            "s"
+        };
+        println!(
+            "\nDone in {} ms over {} connection{plural}.",
+            report.duration_ms, report.connections_opened
+        );
+    }
+    if report
+        .stages
+        .iter()
+        .any(|s| s.status == StageStatus::Failed)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_stage(stage: &StageReport) {
+    let mark = match stage.status {
+        StageStatus::Ok => "ok  ",
+        StageStatus::Failed => "FAIL",
+        StageStatus::Skipped => "skip",
+        StageStatus::NotApplicable => "n/a ",
+    };
+    println!(
+        "[{mark}] {:<22} {} ({} ms)",
+        stage.stage.label(),
+        stage.verdict,
+        stage.duration_ms
+    );
+    for finding in &stage.findings {
+        let severity = match finding.severity {
+            Severity::Info => "info",
+            Severity::Warning => "warn",
+            Severity::Error => "error",
+        };
+        let id = finding
+            .evidence
+            .map(|id| format!(" [{}]", id.as_str()))
+            .unwrap_or_default();
+        println!(
+            "       {severity}: {} — {}{id}",
+            finding.title, finding.detail
+        );
+    }
+}
+
+/// Client randoms need not be secret, only fresh: the clock and the process id suffice.
+fn fresh_seed() -> [u8; 32] {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut seed = [0u8; 32];
+    seed[..16].copy_from_slice(&nanos.to_le_bytes());
+    seed[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+    seed
+}

@@ -1,0 +1,173 @@
+//! The Worker's probe settings, read from its `[vars]`. A missing variable takes its default; a
+//! malformed one is an error naming it, so the Worker refuses to probe instead of guessing.
+
+use super::target::{DEFAULT_RDP_PORT, TargetPolicy};
+
+pub const ALLOWED_PORTS_VAR: &str = "ALLOWED_PORTS";
+pub const ALLOW_LOOPBACK_TARGETS_VAR: &str = "ALLOW_LOOPBACK_TARGETS";
+pub const PROBE_TIMEOUT_MS_VAR: &str = "PROBE_TIMEOUT_MS";
+pub const LOG_TARGETS_VAR: &str = "LOG_TARGETS";
+
+pub const DEFAULT_PROBE_TIMEOUT_MS: u64 = 15_000;
+pub const MIN_PROBE_TIMEOUT_MS: u64 = 1_000;
+pub const MAX_PROBE_TIMEOUT_MS: u64 = 60_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbeConfig {
+    pub policy: TargetPolicy,
+    /// The deadline for one whole probe.
+    pub timeout_ms: u64,
+    /// Log each probe's destination. Off by default: destinations are visitors' data.
+    pub log_targets: bool,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        ProbeConfig {
+            policy: TargetPolicy::default(),
+            timeout_ms: DEFAULT_PROBE_TIMEOUT_MS,
+            log_targets: false,
+        }
+    }
+}
+
+impl ProbeConfig {
+    /// `var` looks a variable up by name (in the Worker: `env.var(name)`).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let defaults = ProbeConfig::default();
+        let allowed_ports = match var(ALLOWED_PORTS_VAR) {
+            Some(value) => parse_ports(&value)?,
+            None => vec![DEFAULT_RDP_PORT],
+        };
+        let allow_loopback = match var(ALLOW_LOOPBACK_TARGETS_VAR) {
+            Some(value) => parse_bool(ALLOW_LOOPBACK_TARGETS_VAR, &value)?,
+            None => defaults.policy.allow_loopback,
+        };
+        let timeout_ms = match var(PROBE_TIMEOUT_MS_VAR) {
+            Some(value) => parse_timeout(&value)?,
+            None => defaults.timeout_ms,
+        };
+        let log_targets = match var(LOG_TARGETS_VAR) {
+            Some(value) => parse_bool(LOG_TARGETS_VAR, &value)?,
+            None => defaults.log_targets,
+        };
+        Ok(ProbeConfig {
+            policy: TargetPolicy {
+                allowed_ports,
+                allow_loopback,
+            },
+            timeout_ms,
+            log_targets,
+        })
+    }
+}
+
+/// A comma-separated list such as `3389, 3390`.
+fn parse_ports(value: &str) -> Result<Vec<u16>, String> {
+    let mut ports = Vec::new();
+    for item in value.split(',') {
+        let item = item.trim();
+        match item.parse::<u16>() {
+            Ok(port) if port != 0 => {
+                if !ports.contains(&port) {
+                    ports.push(port);
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "{ALLOWED_PORTS_VAR}: {item:?} is not a port (1-65535)"
+                ));
+            }
+        }
+    }
+    Ok(ports)
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, String> {
+    match value.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!(
+            "{name}: {other:?} is neither \"true\" nor \"false\""
+        )),
+    }
+}
+
+fn parse_timeout(value: &str) -> Result<u64, String> {
+    match value.trim().parse::<u64>() {
+        Ok(ms) if (MIN_PROBE_TIMEOUT_MS..=MAX_PROBE_TIMEOUT_MS).contains(&ms) => Ok(ms),
+        _ => Err(format!(
+            "{PROBE_TIMEOUT_MS_VAR}: {value:?} is not a number of milliseconds between \
+             {MIN_PROBE_TIMEOUT_MS} and {MAX_PROBE_TIMEOUT_MS}"
+        )),
+    }
+}
+
+pub const ORG_NAME_VAR: &str = "ORG_NAME";
+pub const SUPPORT_CONTACT_VAR: &str = "SUPPORT_CONTACT";
+/// Longest branding text shown; longer settings are cut rather than breaking the layout.
+const MAX_BRANDING_CHARS: usize = 200;
+
+/// `GET /api/config`: what the page shows about this deployment, from Worker vars, so an
+/// organisation can brand it without rebuilding. Empty settings count as unset.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SiteConfig {
+    /// "Contoso IT"; the page says "RDP Doctor" alone when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
+    /// Where to get human help: an e-mail address, a URL or a phone number, shown as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_contact: Option<String>,
+    /// The ports the probe accepts, so the page can say so before a request is refused.
+    pub allowed_ports: Vec<u16>,
+}
+
+impl SiteConfig {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Self {
+        let text = |name| {
+            var(name)
+                .map(|value: String| {
+                    value
+                        .trim()
+                        .chars()
+                        .take(MAX_BRANDING_CHARS)
+                        .collect::<String>()
+                })
+                .filter(|value| !value.is_empty())
+        };
+        let allowed_ports = var(ALLOWED_PORTS_VAR)
+            .and_then(|value| parse_ports(&value).ok())
+            .unwrap_or_else(|| vec![DEFAULT_RDP_PORT]);
+        SiteConfig {
+            org_name: text(ORG_NAME_VAR),
+            support_contact: text(SUPPORT_CONTACT_VAR),
+            allowed_ports,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_config_reads_branding_and_ports_and_ignores_blank_settings() {
+        let vars = |name: &str| match name {
+            ORG_NAME_VAR => Some("  Contoso IT ".to_owned()),
+            SUPPORT_CONTACT_VAR => Some("   ".to_owned()),
+            ALLOWED_PORTS_VAR => Some("3389, 3390".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            SiteConfig::from_vars(vars),
+            SiteConfig {
+                org_name: Some("Contoso IT".into()),
+                support_contact: None,
+                allowed_ports: vec![3389, 3390]
+            }
+        );
+        let unset = SiteConfig::from_vars(|_| None);
+        assert_eq!(unset.allowed_ports, vec![DEFAULT_RDP_PORT]);
+        assert_eq!(unset.org_name, None);
+    }
+}

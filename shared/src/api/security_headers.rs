@@ -1,0 +1,122 @@
+//! Security headers for every response the Worker sends (the app's assets and the API).
+
+use std::fmt;
+
+/// The `frame-ancestors` sources: who may embed the app in a frame. Either `'self'`, `'none'`,
+/// or `'self'` and/or `https://` origins (a leading `*.` wildcard allowed). Anything else, and in
+/// particular `;` or `,` that would smuggle in other directives or headers, is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameAncestors(String);
+
+const MAX_FRAME_ANCESTOR_SOURCES: usize = 16;
+
+impl Default for FrameAncestors {
+    fn default() -> Self {
+        FrameAncestors("'self'".to_owned())
+    }
+}
+
+impl fmt::Display for FrameAncestors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FrameAncestors {
+    /// Parses a space-separated source list, e.g. `'self' https://portal.example.com`.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        let sources: Vec<&str> = value.split_ascii_whitespace().collect();
+        match sources.as_slice() {
+            [] => return Err("FRAME_ANCESTORS is empty; use 'none' to forbid framing".to_owned()),
+            ["'none'"] => return Ok(FrameAncestors("'none'".to_owned())),
+            too_many if too_many.len() > MAX_FRAME_ANCESTOR_SOURCES => {
+                return Err(format!(
+                    "FRAME_ANCESTORS lists more than {MAX_FRAME_ANCESTOR_SOURCES} sources"
+                ));
+            }
+            _ => {}
+        }
+        let mut normalized = Vec::with_capacity(sources.len());
+        for source in sources {
+            if source == "'self'" {
+                normalized.push(source.to_owned());
+            } else if let Some(origin) = https_origin(source) {
+                normalized.push(origin);
+            } else {
+                return Err(format!(
+                    "FRAME_ANCESTORS: {source:?} is not 'self' or an https:// origin \
+                     ('none' must stand alone)"
+                ));
+            }
+        }
+        Ok(FrameAncestors(normalized.join(" ")))
+    }
+}
+
+/// `https://host[:port]` with an LDH host (optionally `*.`-prefixed), lower-cased.
+fn https_origin(source: &str) -> Option<String> {
+    const SCHEME: &str = "https://";
+    source
+        .get(..SCHEME.len())
+        .filter(|scheme| scheme.eq_ignore_ascii_case(SCHEME))?;
+    let authority = source.get(SCHEME.len()..)?;
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    if port.is_some_and(|port| {
+        !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err()
+    }) {
+        return None;
+    }
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    let labels_ok = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+    labels_ok.then(|| format!("https://{}", authority.to_ascii_lowercase()))
+}
+
+/// The app is one origin: scripts, styles, Wasm and API calls all come from it.
+/// `'wasm-unsafe-eval'` lets the page compile its WebAssembly without allowing `eval`.
+pub fn content_security_policy(frame_ancestors: &FrameAncestors) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; \
+         base-uri 'none'; frame-ancestors {frame_ancestors}"
+    )
+}
+
+/// What a response carries, which decides its caching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// Static files: their caching is the asset server's business.
+    Asset,
+    /// API responses are per request and may name visitors' hosts: never cached.
+    Api,
+}
+
+/// The `(name, value)` pairs to set on a response.
+pub fn security_headers(
+    frame_ancestors: &FrameAncestors,
+    kind: ResponseKind,
+) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        (
+            "Content-Security-Policy",
+            content_security_policy(frame_ancestors),
+        ),
+        ("X-Content-Type-Options", "nosniff".to_owned()),
+        ("Referrer-Policy", "no-referrer".to_owned()),
+    ];
+    if kind == ResponseKind::Api {
+        headers.push(("Cache-Control", "no-store".to_owned()));
+    }
+    headers
+}

@@ -1,0 +1,603 @@
+//! The diagnosis engine: weighs evidence against the causes in the knowledge base, ranks them,
+//! explains why, and picks the question or check that would settle the ranking fastest.
+//!
+//! The model is deliberately transparent: each cause starts at its prior log-odds and every piece
+//! of present evidence adds the weight its rule declares in `kb/causes/*.toml`. A rule marked
+//! `rules_out` removes the cause. Scores become probabilities with a softmax over the causes still
+//! in play. Nothing is random, and every iteration follows file order, so the same evidence always
+//! gives the same answer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::evidence::{Evidence, EvidenceId, Layer, Source};
+use crate::kb::{
+    self,
+    model::{Cause, FixStep, Question, Who},
+};
+
+/// The top cause is "likely" from this probability on.
+const LIKELY: f64 = 0.5;
+/// Below this probability a cause is "unlikely".
+const POSSIBLE: f64 = 0.15;
+/// The ranking is settled when the top cause is likely and this many times as likely as the next.
+const LEAD_FACTOR: f64 = 2.5;
+/// A question must be expected to remove at least this much uncertainty (bits) to be worth asking.
+const MIN_GAIN_BITS: f64 = 0.05;
+/// Questions and checks are chosen to separate the leading causes: those covering this much of
+/// the probability, at most `MAX_CONTENDERS` of them.
+const CONTENDER_MASS: f64 = 0.97;
+const MAX_CONTENDERS: usize = 10;
+
+/// Wizard answers: question id to option id.
+pub type Answers = BTreeMap<String, String>;
+
+/// Everything known about one failing connection.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Case {
+    #[serde(default)]
+    pub answers: Answers,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnswerError {
+    UnknownQuestion(String),
+    UnknownOption { question: String, option: String },
+}
+
+impl fmt::Display for AnswerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnswerError::UnknownQuestion(q) => write!(f, "there is no question {q:?}"),
+            AnswerError::UnknownOption { question, option } => {
+                write!(f, "question {question:?} has no option {option:?}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AnswerError {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    Likely,
+    Possible,
+    Unlikely,
+}
+
+impl Confidence {
+    pub fn label(self) -> &'static str {
+        match self {
+            Confidence::Likely => "likely",
+            Confidence::Possible => "possible",
+            Confidence::Unlikely => "unlikely",
+        }
+    }
+}
+
+/// One piece of evidence and how it moved a cause.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub evidence: EvidenceId,
+    pub source: Source,
+    /// The evidence in words ("The server certificate has expired").
+    pub title: String,
+    /// The specifics that established it.
+    pub detail: String,
+    /// Log-odds added to the cause: positive for, negative against.
+    pub weight: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankedCause {
+    pub id: String,
+    pub title: String,
+    pub who: Vec<Who>,
+    pub layer: Layer,
+    /// Log-odds: the prior plus the weights of the present evidence.
+    pub score: f64,
+    /// Share of belief among the causes still in play (they sum to 1).
+    pub probability: f64,
+    pub confidence: Confidence,
+    /// Evidence that raised the cause, strongest first.
+    pub because: Vec<Reason>,
+    /// Evidence that lowered it, strongest first.
+    pub against: Vec<Reason>,
+    pub fixes: Vec<FixStep>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuledOut {
+    pub id: String,
+    pub title: String,
+    pub by: Vec<Reason>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OptionRef {
+    pub id: String,
+    pub label: String,
+}
+
+/// A wizard question to put to the person next.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QuestionRef {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub options: Vec<OptionRef>,
+}
+
+/// A source of evidence beyond the wizard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    RunProbe,
+    PasteEventLog,
+    CheckCertificate,
+    ShareRdpFile,
+}
+
+impl CheckKind {
+    const ALL: [CheckKind; 4] = [
+        CheckKind::RunProbe,
+        CheckKind::PasteEventLog,
+        CheckKind::CheckCertificate,
+        CheckKind::ShareRdpFile,
+    ];
+
+    /// The evidence id prefix this check establishes.
+    fn prefix(self) -> &'static str {
+        match self {
+            CheckKind::RunProbe => "probe.",
+            CheckKind::PasteEventLog => "event.",
+            CheckKind::CheckCertificate => "cert.",
+            CheckKind::ShareRdpFile => "rdp.",
+        }
+    }
+
+    fn source(self) -> Source {
+        match self {
+            CheckKind::RunProbe => Source::Probe,
+            CheckKind::PasteEventLog => Source::EventLog,
+            CheckKind::CheckCertificate => Source::Certificate,
+            CheckKind::ShareRdpFile => Source::RdpFile,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            CheckKind::RunProbe => "Run the connection probe against the server's address and port",
+            CheckKind::PasteEventLog => {
+                "Export the server's System and TerminalServices event logs from the time of the failure"
+            }
+            CheckKind::CheckCertificate => "Check the server's Remote Desktop certificate",
+            CheckKind::ShareRdpFile => "Add the .rdp file the client uses",
+        }
+    }
+}
+
+/// The evidence source that would best separate the leading causes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NextCheck {
+    pub kind: CheckKind,
+    pub title: String,
+    /// The leading causes this check tells apart.
+    pub tells_apart: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    /// Causes still in play, most likely first.
+    pub ranked: Vec<RankedCause>,
+    pub ruled_out: Vec<RuledOut>,
+    pub next_question: Option<QuestionRef>,
+    pub next_check: Option<NextCheck>,
+    /// The top cause leads clearly. When it does not and `next_question` is `None`, no wizard
+    /// question would help: `next_check` says which evidence to gather instead.
+    pub settled: bool,
+    /// Where along the connection path it fails: the top cause's layer once it is likely, or
+    /// the layer every leading cause shares.
+    pub failing_layer: Option<Layer>,
+}
+
+/// The evidence a set of wizard answers establishes.
+pub fn evidence_from_answers(answers: &Answers) -> Result<Vec<Evidence>, AnswerError> {
+    let mut out = Vec::new();
+    for (question_id, option_id) in answers {
+        let question = kb::question(question_id)
+            .ok_or_else(|| AnswerError::UnknownQuestion(question_id.clone()))?;
+        let option = question
+            .options
+            .iter()
+            .find(|o| &o.id == option_id)
+            .ok_or_else(|| AnswerError::UnknownOption {
+                question: question_id.clone(),
+                option: option_id.clone(),
+            })?;
+        if let Some(id) = option.evidence.as_deref().and_then(EvidenceId::parse) {
+            out.push(Evidence::new(
+                id,
+                Source::Wizard,
+                format!("answered: {}", option.label),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Ranks the causes given the evidence. A question counts as answered when one of its options'
+/// evidence is present.
+pub fn diagnose(evidence: &[Evidence]) -> Diagnosis {
+    rank(evidence, &BTreeSet::new())
+}
+
+/// Ranks the causes given wizard answers and other evidence. Answered questions are not asked
+/// again, including those answered "I don't know".
+pub fn diagnose_case(case: &Case) -> Result<Diagnosis, AnswerError> {
+    let mut evidence = evidence_from_answers(&case.answers)?;
+    evidence.extend(case.evidence.iter().cloned());
+    let asked = case.answers.keys().map(String::as_str).collect();
+    Ok(rank(&evidence, &asked))
+}
+
+/// A cause's rules with their evidence ids resolved once.
+struct CompiledRule {
+    evidence: EvidenceId,
+    weight: f64,
+    rules_out: bool,
+}
+
+struct Compiled {
+    rules: Vec<Vec<CompiledRule>>,
+    options: Vec<Vec<EvidenceId>>,
+    ask_if: Vec<Vec<EvidenceId>>,
+}
+
+/// Resolves dotted ids. build.rs has checked that every id in the knowledge base resolves, so
+/// `filter_map` drops nothing.
+fn parse_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<EvidenceId> {
+    ids.filter_map(EvidenceId::parse).collect()
+}
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| Compiled {
+        rules: kb::causes()
+            .iter()
+            .map(|c| {
+                c.rules
+                    .iter()
+                    .filter_map(|r| {
+                        EvidenceId::parse(&r.evidence).map(|evidence| CompiledRule {
+                            evidence,
+                            weight: r.weight,
+                            rules_out: r.rules_out,
+                        })
+                    })
+                    .collect()
+            })
+            .collect(),
+        options: kb::questions()
+            .iter()
+            .map(|q| parse_ids(q.options.iter().filter_map(|o| o.evidence.as_deref())))
+            .collect(),
+        ask_if: kb::questions()
+            .iter()
+            .map(|q| parse_ids(q.ask_if.iter().map(String::as_str)))
+            .collect(),
+    })
+}
+
+/// A cause being scored.
+struct Scored<'a> {
+    index: usize,
+    cause: &'a Cause,
+    score: f64,
+    probability: f64,
+}
+
+fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
+    let compiled = compiled();
+    // One entry per id; collecting in reverse keeps the first item's detail.
+    let present: BTreeMap<EvidenceId, &Evidence> =
+        evidence.iter().rev().map(|e| (e.id, e)).collect();
+
+    let mut in_play = Vec::new();
+    let mut ruled_out = Vec::new();
+    for (index, cause) in kb::causes().iter().enumerate() {
+        let rules = &compiled.rules[index];
+        let decisive: Vec<Reason> = rules
+            .iter()
+            .filter(|r| r.rules_out)
+            .filter_map(|r| reason(r, &present))
+            .collect();
+        if decisive.is_empty() {
+            let score = cause.prior
+                + rules
+                    .iter()
+                    .filter(|r| present.contains_key(&r.evidence))
+                    .map(|r| r.weight)
+                    .sum::<f64>();
+            in_play.push(Scored {
+                index,
+                cause,
+                score,
+                probability: 0.0,
+            });
+        } else {
+            ruled_out.push(RuledOut {
+                id: cause.id.clone(),
+                title: cause.title.clone(),
+                by: decisive,
+            });
+        }
+    }
+    normalise(&mut in_play);
+    // Stable sort: equal scores keep knowledge-base order.
+    in_play.sort_by(|a, b| b.score.total_cmp(&a.score));
+
+    let contenders = contenders(&in_play);
+    let clear_lead = match in_play.as_slice() {
+        [] => false,
+        [only] => only.probability >= LIKELY,
+        [top, second, ..] => {
+            top.probability >= LIKELY && top.probability >= LEAD_FACTOR * second.probability
+        }
+    };
+    let next_question = if clear_lead {
+        None
+    } else {
+        best_question(&contenders, &present, asked)
+    };
+    let next_check = if clear_lead {
+        None
+    } else {
+        best_check(&contenders, &present, evidence)
+    };
+    let failing_layer = in_play
+        .first()
+        .filter(|top| top.probability >= LIKELY)
+        .map(|top| top.cause.layer)
+        .or_else(|| shared_layer(&contenders));
+
+    Diagnosis {
+        ranked: in_play.iter().map(|s| ranked_cause(s, &present)).collect(),
+        ruled_out,
+        settled: clear_lead,
+        next_question,
+        next_check,
+        failing_layer,
+    }
+}
+
+/// The layer all leading causes share, when they do: the failing step is known before the cause.
+fn shared_layer(contenders: &[(usize, f64)]) -> Option<Layer> {
+    let causes = kb::causes();
+    let (&(first, _), rest) = contenders.split_first()?;
+    let layer = causes[first].layer;
+    rest.iter()
+        .all(|&(c, _)| causes[c].layer == layer)
+        .then_some(layer)
+}
+
+fn reason(rule: &CompiledRule, present: &BTreeMap<EvidenceId, &Evidence>) -> Option<Reason> {
+    present.get(&rule.evidence).map(|e| Reason {
+        evidence: e.id,
+        source: e.source,
+        title: e.id.title().to_owned(),
+        detail: e.detail.clone(),
+        weight: rule.weight,
+    })
+}
+
+fn ranked_cause(scored: &Scored, present: &BTreeMap<EvidenceId, &Evidence>) -> RankedCause {
+    let mut reasons: Vec<Reason> = compiled().rules[scored.index]
+        .iter()
+        .filter_map(|r| reason(r, present))
+        .collect();
+    reasons.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+    let (because, against) = reasons.into_iter().partition(|r| r.weight > 0.0);
+    let confidence = if scored.probability >= LIKELY {
+        Confidence::Likely
+    } else if scored.probability >= POSSIBLE {
+        Confidence::Possible
+    } else {
+        Confidence::Unlikely
+    };
+    let cause = scored.cause;
+    RankedCause {
+        id: cause.id.clone(),
+        title: cause.title.clone(),
+        who: cause.who.clone(),
+        layer: cause.layer,
+        score: scored.score,
+        probability: scored.probability,
+        confidence,
+        because,
+        against,
+        fixes: cause.fixes.clone(),
+    }
+}
+
+/// Softmax of the scores into probabilities.
+fn normalise(scored: &mut [Scored]) {
+    let max = scored
+        .iter()
+        .map(|s| s.score)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = scored.iter().map(|s| (s.score - max).exp()).sum();
+    for s in scored.iter_mut() {
+        s.probability = (s.score - max).exp() / total;
+    }
+}
+
+/// The leading causes (as `(cause index, probability)`), renormalised among themselves.
+fn contenders(ranked: &[Scored]) -> Vec<(usize, f64)> {
+    let mut mass = 0.0;
+    let mut out = Vec::new();
+    for s in ranked.iter().take(MAX_CONTENDERS) {
+        if out.len() >= 2 && mass >= CONTENDER_MASS {
+            break;
+        }
+        mass += s.probability;
+        out.push((s.index, s.probability));
+    }
+    for (_, p) in &mut out {
+        *p /= mass;
+    }
+    out
+}
+
+fn weight_of(cause: usize, evidence: EvidenceId) -> f64 {
+    compiled().rules[cause]
+        .iter()
+        .find(|r| r.evidence == evidence)
+        .map_or(0.0, |r| r.weight)
+}
+
+fn entropy(probabilities: impl Iterator<Item = f64>) -> f64 {
+    probabilities
+        .filter(|&p| p > 0.0)
+        .map(|p| -p * p.log2())
+        .sum()
+}
+
+/// Expected entropy (bits) of the contenders after learning which of `options` holds.
+///
+/// Answer likelihoods come from the same weights the scoring uses: P(option | cause) is
+/// proportional to exp(weight), normalised over the question's options, and the posterior follows
+/// Bayes' rule. An answer that opens a follow-up question (`ask_if`) is valued together with the
+/// best follow-up, so a gate is worth what the question behind it will tell.
+fn expected_entropy(
+    contenders: &[(usize, f64)],
+    options: &[EvidenceId],
+    follow_ups: &dyn Fn(EvidenceId) -> Vec<usize>,
+) -> f64 {
+    let likelihood = |cause: usize, option: EvidenceId| {
+        let total: f64 = options.iter().map(|&o| weight_of(cause, o).exp()).sum();
+        weight_of(cause, option).exp() / total
+    };
+    let compiled = compiled();
+    options
+        .iter()
+        .map(|&option| {
+            let joint: Vec<(usize, f64)> = contenders
+                .iter()
+                .map(|&(c, p)| (c, p * likelihood(c, option)))
+                .collect();
+            let p_option: f64 = joint.iter().map(|&(_, p)| p).sum();
+            if p_option <= 0.0 {
+                return 0.0;
+            }
+            let after: Vec<(usize, f64)> =
+                joint.into_iter().map(|(c, p)| (c, p / p_option)).collect();
+            let best = follow_ups(option)
+                .into_iter()
+                .map(|q| expected_entropy(&after, &compiled.options[q], &|_| Vec::new()))
+                .fold(entropy(after.iter().map(|&(_, p)| p)), f64::min);
+            p_option * best
+        })
+        .sum()
+}
+
+fn best_question(
+    contenders: &[(usize, f64)],
+    present: &BTreeMap<EvidenceId, &Evidence>,
+    asked: &BTreeSet<&str>,
+) -> Option<QuestionRef> {
+    let compiled = compiled();
+    let answered = |index: usize| {
+        asked.contains(kb::questions()[index].id.as_str())
+            || compiled.options[index]
+                .iter()
+                .any(|o| present.contains_key(o))
+    };
+    let open = |index: usize| {
+        let gate = &compiled.ask_if[index];
+        gate.is_empty() || gate.iter().any(|e| present.contains_key(e))
+    };
+    // Closed, unanswered questions that `option` would open.
+    let follow_ups = |option: EvidenceId| -> Vec<usize> {
+        (0..compiled.ask_if.len())
+            .filter(|&q| !answered(q) && !open(q) && compiled.ask_if[q].contains(&option))
+            .collect()
+    };
+    let now = entropy(contenders.iter().map(|&(_, p)| p));
+    let mut best: Option<(f64, &Question)> = None;
+    for (index, question) in kb::questions().iter().enumerate() {
+        if answered(index) || !open(index) {
+            continue;
+        }
+        let gain = now - expected_entropy(contenders, &compiled.options[index], &follow_ups);
+        if gain >= MIN_GAIN_BITS && best.is_none_or(|(g, _)| gain > g) {
+            best = Some((gain, question));
+        }
+    }
+    best.map(|(_, q)| QuestionRef {
+        id: q.id.clone(),
+        text: q.text.clone(),
+        help: q.help.clone(),
+        options: q
+            .options
+            .iter()
+            .map(|o| OptionRef {
+                id: o.id.clone(),
+                label: o.label.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// The evidence source, not yet used, whose findings would best tell the leading causes apart,
+/// and the leading causes it bears on.
+///
+/// A source's power is how differently its evidence weighs each pair of contenders, weighted by
+/// how likely both are: Σ p(a)·p(b)·Σ |w(e, a) − w(e, b)| over the source's unseen evidence e.
+fn best_check(
+    contenders: &[(usize, f64)],
+    present: &BTreeMap<EvidenceId, &Evidence>,
+    evidence: &[Evidence],
+) -> Option<NextCheck> {
+    let mut best: Option<(f64, CheckKind, Vec<String>)> = None;
+    for kind in CheckKind::ALL {
+        if evidence.iter().any(|e| e.source == kind.source()) {
+            continue;
+        }
+        let unseen: BTreeSet<EvidenceId> = contenders
+            .iter()
+            .flat_map(|&(c, _)| compiled().rules[c].iter().map(|r| r.evidence))
+            .filter(|e| e.as_str().starts_with(kind.prefix()) && !present.contains_key(e))
+            .collect();
+        let mut power = 0.0;
+        for (i, &(a, pa)) in contenders.iter().enumerate() {
+            for &(b, pb) in &contenders[i + 1..] {
+                let spread: f64 = unseen
+                    .iter()
+                    .map(|&e| (weight_of(a, e) - weight_of(b, e)).abs())
+                    .sum();
+                power += pa * pb * spread;
+            }
+        }
+        let tells_apart: Vec<String> = contenders
+            .iter()
+            .filter(|&&(c, _)| unseen.iter().any(|&e| weight_of(c, e) != 0.0))
+            .map(|&(c, _)| kb::causes()[c].id.clone())
+            .collect();
+        if power > 0.0 && best.as_ref().is_none_or(|(p, _, _)| power > *p) {
+            best = Some((power, kind, tells_apart));
+        }
+    }
+    best.map(|(_, kind, tells_apart)| NextCheck {
+        kind,
+        title: kind.title().to_owned(),
+        tells_apart,
+    })
+}

@@ -1,0 +1,287 @@
+//! The probe's report: the JSON the Worker streams and the CLI prints. Field names are the API.
+
+use serde::{Deserialize, Serialize};
+
+use super::clients::ClientResult;
+use super::nla::NlaDetails;
+use super::tls::{HelloOutcome, TlsVersion};
+use super::x224::{NegotiationOutcome, Protocol};
+use crate::evidence::{Evidence, Finding, Source};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Target {
+    pub const DEFAULT_PORT: u16 = 3389;
+
+    /// Parses `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address.
+    pub fn parse(input: &str) -> Result<Target, String> {
+        let input = input.trim();
+        let (host, port) = if let Some(rest) = input.strip_prefix('[') {
+            let (host, after) = rest
+                .split_once(']')
+                .ok_or("missing ']' after an IPv6 address")?;
+            let port = match after.strip_prefix(':') {
+                Some(port) => Some(port),
+                None if after.is_empty() => None,
+                None => return Err(format!("unexpected {after:?} after the address")),
+            };
+            (host, port)
+        } else if input.matches(':').count() == 1 {
+            let (host, port) = input.split_once(':').ok_or("invalid target")?;
+            (host, Some(port))
+        } else {
+            (input, None)
+        };
+        if host.is_empty() {
+            return Err("no host given".to_owned());
+        }
+        let port = match port {
+            Some(port) => port
+                .parse::<u16>()
+                .ok()
+                .filter(|&p| p != 0)
+                .ok_or(format!("invalid port {port:?}"))?,
+            None => Target::DEFAULT_PORT,
+        };
+        Ok(Target {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    Tcp,
+    Negotiation,
+    SecurityProtocols,
+    Tls,
+    ClientCompatibility,
+    Nla,
+}
+
+impl StageKind {
+    pub const ALL: [StageKind; 6] = [
+        StageKind::Tcp,
+        StageKind::Negotiation,
+        StageKind::SecurityProtocols,
+        StageKind::Tls,
+        StageKind::ClientCompatibility,
+        StageKind::Nla,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StageKind::Tcp => "TCP connect",
+            StageKind::Negotiation => "RDP negotiation",
+            StageKind::SecurityProtocols => "Security protocols",
+            StageKind::Tls => "TLS",
+            StageKind::ClientCompatibility => "Client compatibility",
+            StageKind::Nla => "NLA (CredSSP)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageStatus {
+    Ok,
+    Failed,
+    Skipped,
+    NotApplicable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "result")]
+pub enum TcpOutcome {
+    Open,
+    Refused,
+    TimedOut,
+    NameNotResolved,
+    Failed { reason: String },
+}
+
+/// One security protocol asked for alone, and the server's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolResult {
+    pub protocol: Protocol,
+    pub accepted: bool,
+    pub outcome: NegotiationOutcome,
+}
+
+/// One TLS version offered alone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsVersionResult {
+    pub version: TlsVersion,
+    pub supported: bool,
+    pub outcome: HelloOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NegotiatedTls {
+    pub version: TlsVersion,
+    pub cipher_suite: u16,
+    pub cipher_suite_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsDetails {
+    pub versions: Vec<TlsVersionResult>,
+    /// What the highest supported version negotiated.
+    pub negotiated: Option<NegotiatedTls>,
+    /// DER certificates, leaf first, as sent in the clear (TLS 1.2 and lower); base64 in JSON.
+    #[serde(with = "der_list")]
+    pub certificate_chain: Vec<Vec<u8>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum StageDetails {
+    Tcp {
+        outcome: TcpOutcome,
+        connect_ms: Option<u64>,
+    },
+    Negotiation {
+        requested: Vec<Protocol>,
+        outcome: NegotiationOutcome,
+    },
+    SecurityProtocols {
+        protocols: Vec<ProtocolResult>,
+    },
+    Tls(TlsDetails),
+    ClientCompatibility {
+        clients: Vec<ClientResult>,
+    },
+    Nla(NlaDetails),
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageReport {
+    pub stage: StageKind,
+    pub status: StageStatus,
+    /// Milliseconds from the start of the probe.
+    pub started_ms: u64,
+    pub duration_ms: u64,
+    /// The stage's verdict in plain words.
+    pub verdict: String,
+    pub details: StageDetails,
+    pub findings: Vec<Finding>,
+    pub connections_opened: u32,
+}
+
+impl StageReport {
+    pub(crate) fn without_result(
+        stage: StageKind,
+        status: StageStatus,
+        verdict: impl Into<String>,
+    ) -> StageReport {
+        StageReport {
+            stage,
+            status,
+            started_ms: 0,
+            duration_ms: 0,
+            verdict: verdict.into(),
+            details: StageDetails::None,
+            findings: Vec::new(),
+            connections_opened: 0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeReport {
+    pub target: Target,
+    /// Wall clock at the start, Unix milliseconds.
+    pub started_unix_ms: u64,
+    pub duration_ms: u64,
+    pub connections_opened: u32,
+    /// Stages in their fixed order (tcp, negotiation, security_protocols, tls,
+    /// client_compatibility, nla).
+    pub stages: Vec<StageReport>,
+    /// The server certificate chain, leaf first, from whichever stage saw it; base64 in JSON.
+    #[serde(with = "der_list")]
+    pub certificate_chain: Vec<Vec<u8>>,
+}
+
+impl ProbeReport {
+    pub fn stage(&self, kind: StageKind) -> Option<&StageReport> {
+        self.stages.iter().find(|s| s.stage == kind)
+    }
+
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.stages.iter().flat_map(|s| &s.findings)
+    }
+
+    /// Every finding that carries an evidence id, for the diagnosis engine.
+    pub fn evidence(&self) -> Vec<Evidence> {
+        self.findings()
+            .filter_map(|f| f.to_evidence(Source::Probe))
+            .collect()
+    }
+}
+
+/// `Vec<Vec<u8>>` as a list of base64 strings.
+mod der_list {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(list: &[Vec<u8>], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(list.iter().map(|der| STANDARD.encode(der)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Vec<u8>>, D::Error> {
+        Vec::<String>::deserialize(deserializer)?
+            .iter()
+            .map(|text| STANDARD.decode(text).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let t = |host: &str, port| {
+            Ok(Target {
+                host: host.into(),
+                port,
+            })
+        };
+        assert_eq!(Target::parse("rdp.example.com"), t("rdp.example.com", 3389));
+        assert_eq!(Target::parse("10.0.0.5:3390"), t("10.0.0.5", 3390));
+        assert_eq!(Target::parse("[::1]:3390"), t("::1", 3390));
+        assert_eq!(Target::parse("::1"), t("::1", 3389));
+        assert!(Target::parse("host:0").is_err());
+        assert!(Target::parse("host:x").is_err());
+        assert!(Target::parse(":3389").is_err());
+        assert_eq!(
+            Target {
+                host: "::1".into(),
+                port: 1
+            }
+            .to_string(),
+            "[::1]:1"
+        );
+    }
+}

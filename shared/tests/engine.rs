@@ -1,0 +1,307 @@
+//! The diagnosis engine's contract: deterministic, explainable, and honest about what it rules out.
+
+use rdp_doctor_core::codes;
+use rdp_doctor_core::engine::{self, AnswerError, Answers, Case, CheckKind, Confidence, Diagnosis};
+use rdp_doctor_core::evidence::{Evidence, EvidenceId, Source};
+use rdp_doctor_core::kb;
+
+fn classic() -> Vec<Evidence> {
+    codes::decode("Error code: 0x904\nExtended error code: 0x7").evidence()
+}
+
+fn answers(pairs: &[(&str, &str)]) -> Answers {
+    pairs
+        .iter()
+        .map(|&(q, o)| (q.to_owned(), o.to_owned()))
+        .collect()
+}
+
+fn cause<'a>(diagnosis: &'a Diagnosis, id: &str) -> Option<&'a engine::RankedCause> {
+    diagnosis.ranked.iter().find(|c| c.id == id)
+}
+
+#[test]
+fn the_same_evidence_gives_the_same_diagnosis() {
+    let first = serde_json::to_string(&engine::diagnose(&classic())).unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            serde_json::to_string(&engine::diagnose(&classic())).unwrap(),
+            first
+        );
+    }
+}
+
+#[test]
+fn probabilities_are_a_distribution_and_ranked_by_score() {
+    let diagnosis = engine::diagnose(&classic());
+    let total: f64 = diagnosis.ranked.iter().map(|c| c.probability).sum();
+    assert!((total - 1.0).abs() < 1e-9, "{total}");
+    assert!(
+        diagnosis
+            .ranked
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score)
+    );
+    assert_eq!(
+        diagnosis.ranked.len() + diagnosis.ruled_out.len(),
+        kb::causes().len()
+    );
+}
+
+#[test]
+fn the_bare_error_is_not_settled_and_asks_a_question() {
+    let diagnosis = engine::diagnose(&classic());
+    assert!(!diagnosis.settled);
+    assert!(diagnosis.next_question.is_some());
+    assert!(diagnosis.failing_layer.is_none());
+    let leader = &diagnosis.ranked[0];
+    assert_ne!(
+        leader.confidence,
+        Confidence::Likely,
+        "{} should not be confident from the codes alone",
+        leader.id
+    );
+    // Only the codes are known, so every other source is still worth consulting.
+    assert!(diagnosis.next_check.is_some());
+}
+
+#[test]
+fn decisive_evidence_rules_causes_out_and_says_why() {
+    let mut evidence = classic();
+    evidence.push(Evidence::new(
+        EvidenceId::EventNlaAuthSucceeded,
+        Source::EventLog,
+        "RCM 1149 at 09:14",
+    ));
+    let diagnosis = engine::diagnose(&evidence);
+    assert!(cause(&diagnosis, "nla_unusable_by_client").is_none());
+    let ruled = diagnosis
+        .ruled_out
+        .iter()
+        .find(|r| r.id == "nla_unusable_by_client")
+        .unwrap();
+    assert_eq!(ruled.by[0].evidence, EvidenceId::EventNlaAuthSucceeded);
+    assert_eq!(ruled.by[0].detail, "RCM 1149 at 09:14");
+}
+
+#[test]
+fn reasons_for_and_against_carry_the_evidence_detail() {
+    let mut evidence = classic();
+    evidence.push(Evidence::new(
+        EvidenceId::CertExpired,
+        Source::Certificate,
+        "notAfter 2024-01-01",
+    ));
+    evidence.push(Evidence::new(
+        EvidenceId::CertExpiringSoon,
+        Source::Certificate,
+        "renewed copy expires in 20 days",
+    ));
+    let diagnosis = engine::diagnose(&evidence);
+    let selfsigned = cause(&diagnosis, "selfsigned_cert_bad").unwrap();
+    assert_eq!(
+        selfsigned.because[0].evidence,
+        EvidenceId::CertExpired,
+        "strongest reason first"
+    );
+    assert_eq!(selfsigned.because[0].detail, "notAfter 2024-01-01");
+    assert!(selfsigned.because.iter().all(|r| r.weight > 0.0));
+    assert!(
+        selfsigned
+            .against
+            .iter()
+            .any(|r| r.evidence == EvidenceId::CertExpiringSoon && r.weight < 0.0)
+    );
+    assert!(!selfsigned.fixes.is_empty());
+}
+
+#[test]
+fn a_decisive_server_event_settles_the_diagnosis() {
+    let case = Case {
+        answers: answers(&[("server_log", "schannel_36870")]),
+        evidence: classic(),
+    };
+    let diagnosis = engine::diagnose_case(&case).unwrap();
+    assert_eq!(diagnosis.ranked[0].id, "machinekeys_permissions");
+    assert_eq!(diagnosis.ranked[0].confidence, Confidence::Likely);
+    assert!(diagnosis.settled);
+    assert!(diagnosis.next_question.is_none());
+    assert_eq!(
+        diagnosis.failing_layer,
+        Some(rdp_doctor_core::evidence::Layer::Tls)
+    );
+}
+
+#[test]
+fn answered_questions_are_not_asked_again_even_when_unknown() {
+    let mut case = Case {
+        answers: Answers::new(),
+        evidence: classic(),
+    };
+    let mut asked = Vec::new();
+    while let Some(question) = engine::diagnose_case(&case).unwrap().next_question {
+        assert!(!asked.contains(&question.id), "{} asked twice", question.id);
+        let unknown = kb::question(&question.id)
+            .unwrap()
+            .options
+            .iter()
+            .find(|o| o.evidence.is_none());
+        let Some(unknown) = unknown else { break };
+        asked.push(question.id.clone());
+        case.answers.insert(question.id, unknown.id.clone());
+    }
+    assert!(!asked.is_empty());
+}
+
+#[test]
+fn gated_questions_wait_for_their_gate() {
+    // "Does the IP address work?" only makes sense once the connection fails to reach the server.
+    let mut seen = Vec::new();
+    let mut case = Case {
+        answers: answers(&[("port_reachable", "yes")]),
+        evidence: classic(),
+    };
+    while let Some(q) = engine::diagnose_case(&case).unwrap().next_question {
+        seen.push(q.id.clone());
+        let option = kb::question(&q.id)
+            .unwrap()
+            .options
+            .last()
+            .unwrap()
+            .id
+            .clone();
+        case.answers.insert(q.id, option);
+    }
+    assert!(!seen.iter().any(|q| q == "by_ip"), "{seen:?}");
+}
+
+#[test]
+fn bad_answers_are_clear_errors() {
+    assert_eq!(
+        engine::evidence_from_answers(&answers(&[("favourite_colour", "blue")])),
+        Err(AnswerError::UnknownQuestion("favourite_colour".into()))
+    );
+    let err = engine::evidence_from_answers(&answers(&[("when_fails", "tuesdays")])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "question \"when_fails\" has no option \"tuesdays\""
+    );
+}
+
+#[test]
+fn answers_become_wizard_evidence() {
+    let evidence =
+        engine::evidence_from_answers(&answers(&[("path", "vpn"), ("frequency", "unknown")]))
+            .unwrap();
+    assert_eq!(evidence.len(), 1, "'I don't know' establishes nothing");
+    assert_eq!(evidence[0].id, EvidenceId::WizardUsesVpn);
+    assert_eq!(evidence[0].source, Source::Wizard);
+}
+
+#[test]
+fn the_next_check_skips_sources_already_used() {
+    let mut evidence = classic();
+    evidence.push(Evidence::new(
+        EvidenceId::ProbeTcpOpen,
+        Source::Probe,
+        "3389 open",
+    ));
+    let diagnosis = engine::diagnose(&evidence);
+    let check = diagnosis.next_check.unwrap();
+    assert_ne!(check.kind, CheckKind::RunProbe);
+    assert!(check.tells_apart.len() >= 2);
+}
+
+#[test]
+fn no_evidence_still_gives_a_ranking_and_a_first_question() {
+    let diagnosis = engine::diagnose(&[]);
+    assert_eq!(diagnosis.ranked.len(), kb::causes().len());
+    assert!(diagnosis.next_question.is_some());
+}
+
+#[test]
+fn diagnosis_round_trips_through_json() {
+    let diagnosis = engine::diagnose(&classic());
+    let back: Diagnosis =
+        serde_json::from_str(&serde_json::to_string(&diagnosis).unwrap()).unwrap();
+    assert_eq!(back.ranked.len(), diagnosis.ranked.len());
+    for (a, b) in back.ranked.iter().zip(&diagnosis.ranked) {
+        // serde_json may parse a float back one unit in the last place off.
+        assert!(
+            a.id == b.id
+                && a.confidence == b.confidence
+                && (a.probability - b.probability).abs() < 1e-12
+        );
+        assert!(a.because.len() == b.because.len() && a.fixes == b.fixes);
+    }
+    assert!(back.ruled_out == diagnosis.ruled_out && back.next_question == diagnosis.next_question);
+    assert!(back.next_check == diagnosis.next_check && back.settled == diagnosis.settled);
+}
+
+#[test]
+fn knowledge_base_accessors_find_what_the_ui_needs() {
+    let nla = kb::cause("nla_unusable_by_client").unwrap();
+    assert!(nla.fixes.iter().any(|f| {
+        f.risk
+            .as_deref()
+            .is_some_and(|r| r.contains("test, never the fix"))
+    }));
+    assert!(kb::question("when_fails").is_some());
+    assert!(kb::cause("no_such_cause").is_none());
+}
+
+#[test]
+fn the_failing_layer_is_known_once_the_leaders_agree_on_it() {
+    let diagnosis = engine::diagnose(&classic());
+    let layers: std::collections::BTreeSet<_> =
+        diagnosis.ranked.iter().take(3).map(|c| c.layer).collect();
+    assert!(
+        layers.len() > 1 && diagnosis.failing_layer.is_none(),
+        "{layers:?}"
+    );
+
+    let decisive = [Evidence::new(
+        EvidenceId::CodeLicensing,
+        Source::ErrorCode,
+        "0x3 0x102",
+    )];
+    let diagnosis = engine::diagnose(&decisive);
+    assert_eq!(
+        diagnosis.failing_layer,
+        Some(rdp_doctor_core::evidence::Layer::Licensing)
+    );
+}
+
+#[test]
+fn the_next_check_is_the_source_that_separates_the_leaders() {
+    // An NLA failure and a CredSSP version mismatch look alike to the wizard and the probe; the
+    // client's LsaSrv 6041 event tells them apart.
+    let case = Case {
+        answers: answers(&[
+            ("what_changed", "windows_update"),
+            ("which_clients", "some_fail"),
+            ("when_fails", "after_credentials"),
+        ]),
+        evidence: classic(),
+    };
+    let diagnosis = engine::diagnose_case(&case).unwrap();
+    let leaders: Vec<_> = diagnosis
+        .ranked
+        .iter()
+        .take(2)
+        .map(|c| c.id.as_str())
+        .collect();
+    assert!(leaders.contains(&"credssp_oracle_mismatch"), "{leaders:?}");
+    assert_eq!(diagnosis.next_check.unwrap().kind, CheckKind::PasteEventLog);
+}
+
+#[test]
+fn explanations_read_as_one_paragraph() {
+    for cause in kb::causes() {
+        assert!(
+            !cause.explanation.contains('\n') && !cause.explanation.contains("  "),
+            "{}",
+            cause.id
+        );
+    }
+}

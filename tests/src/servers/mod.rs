@@ -1,0 +1,34 @@
+//! Purpose-built RDP servers for the probe's failure modes. Each listens on 127.0.0.1 with a
+//! port of its own, serves every connection the same way, and stops when dropped.
+
+mod certs;
+mod fake;
+mod latency;
+mod openssl;
+
+pub use certs::{CertKind, TempDir, TestCert};
+pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
+pub use latency::{LatencyRelay, SlowConnector};
+pub use openssl::OpensslServer;
+
+/// Polls until something accepts TCP connections on `port`, for servers started as processes.
+pub async fn wait_for_port(port: u16, timeout: std::time::Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while tokio::time::Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// A port that was free a moment ago, for servers that cannot report the port they bound.
+pub fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}

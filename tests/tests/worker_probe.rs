@@ -1,0 +1,265 @@
+//! `/api/probe` through the built Worker under workerd: real probes of loopback servers (a fake
+//! one per verdict and a real xrdp), the streamed form, and every refusal the API makes.
+
+use rdp_doctor_core::api::StreamEvent;
+use rdp_doctor_core::evidence::EvidenceId;
+use rdp_doctor_core::probe::{ProbeReport, StageKind, StageReport, StageStatus};
+use rdp_doctor_tests::peers::{Xrdp, XrdpConfig};
+use rdp_doctor_tests::servers::{
+    AfterConfirm, CertKind, FakeRdpServer, Negotiation, OnRequest, TempDir, TestCert, free_port,
+};
+use rdp_doctor_tests::worker::WorkerUnderTest;
+use serde_json::{Value, json};
+
+const HYBRID: u32 = 2;
+
+type Event = StreamEvent<StageReport, ProbeReport>;
+
+/// The Worker with loopback probing on (the development setting) and `ports` allowed.
+async fn worker_for(ports: &[u16]) -> WorkerUnderTest {
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+    WorkerUnderTest::start(&[
+        ("ALLOW_LOOPBACK_TARGETS", "true"),
+        ("ALLOWED_PORTS", &ports.join(",")),
+    ])
+    .await
+}
+
+async fn post(worker: &WorkerUnderTest, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(worker.url("/api/probe"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn has(report: &ProbeReport, id: EvidenceId) -> bool {
+    report.evidence().iter().any(|e| e.id == id)
+}
+
+async fn error_code(response: reqwest::Response) -> String {
+    let body: Value = response.json().await.unwrap();
+    body["error"]["code"]
+        .as_str()
+        .expect("a stable error code")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn probe_reports_negotiation_refusal_and_refused_port() {
+    let nla_only = FakeRdpServer::start(OnRequest::Negotiate(Negotiation {
+        accepts: vec![HYBRID],
+        refusal: 5,
+        after: AfterConfirm::Close,
+    }))
+    .await
+    .unwrap();
+    let closed_port = free_port().unwrap();
+    let worker = worker_for(&[nla_only.port, closed_port]).await;
+
+    let response = post(&worker, json!({"host": "127.0.0.1", "port": nla_only.port})).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let report: ProbeReport = response.json().await.unwrap();
+    assert_eq!(
+        report.stage(StageKind::Tcp).unwrap().status,
+        StageStatus::Ok
+    );
+    assert!(has(&report, EvidenceId::ProbeTcpOpen));
+    assert!(
+        has(&report, EvidenceId::ProbeNegHybridRequired),
+        "{:#?}",
+        report.stages
+    );
+
+    let report: ProbeReport = post(&worker, json!({"host": "localhost", "port": closed_port}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        has(&report, EvidenceId::ProbeTcpRefused),
+        "{:#?}",
+        report.stages
+    );
+}
+
+#[tokio::test]
+async fn streamed_probe_sends_each_stage_then_the_report() {
+    let dir = TempDir::new("worker-xrdp").unwrap();
+    let cert = TestCert::generate(CertKind::Good, dir.path()).unwrap();
+    let xrdp = Xrdp::start(&XrdpConfig {
+        security_layer: "negotiate",
+        certificate: Some(&cert),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let worker = worker_for(&[xrdp.port]).await;
+
+    let response = reqwest::Client::new()
+        .post(worker.url("/api/probe"))
+        .header("accept", "application/x-ndjson")
+        .json(&json!({"host": "127.0.0.1", "port": xrdp.port}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/x-ndjson")
+    );
+    let text = response.text().await.unwrap();
+    let lines: Vec<Event> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is an event"))
+        .collect();
+    let (last, stages) = lines.split_last().expect("at least the report line");
+    assert_eq!(
+        stages.len(),
+        StageKind::ALL.len(),
+        "one line per stage: {text}"
+    );
+    assert!(stages.iter().all(|line| matches!(line, Event::Stage(_))));
+    let Event::Report(report) = last else {
+        panic!("the last line is the report: {text}")
+    };
+    // The real xrdp selects TLS and shows the certificate it was given.
+    assert!(!has(report, EvidenceId::ProbeNegRdpSecurityOnly));
+    assert_eq!(report.certificate_chain, std::slice::from_ref(&cert.der));
+}
+
+#[tokio::test]
+async fn refusals_are_json_with_stable_codes() {
+    let worker = worker_for(&[3389]).await;
+    let client = reqwest::Client::new();
+    let url = worker.url("/api/probe");
+
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (client.get(&url), 405, "method_not_allowed"),
+        (
+            client
+                .post(&url)
+                .header("content-type", "text/plain")
+                .body("host=x"),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body("{not json"),
+            400,
+            "bad_request",
+        ),
+        (
+            client
+                .post(&url)
+                .json(&json!({"host": "rdp.example.com", "extra": 1})),
+            400,
+            "bad_request",
+        ),
+        (
+            client
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(vec![b' '; 64 * 1024]),
+            413,
+            "payload_too_large",
+        ),
+        (
+            client.post(&url).json(&json!({"host": "10.0.0.5"})),
+            403,
+            "target_not_allowed",
+        ),
+        (
+            client
+                .post(&url)
+                .json(&json!({"host": "[::ffff:192.168.1.1]"})),
+            403,
+            "target_not_allowed",
+        ),
+        (
+            client
+                .post(&url)
+                .json(&json!({"host": "0x7f.1", "port": 22})),
+            403,
+            "port_not_allowed",
+        ),
+        (
+            client.post(&url).json(&json!({"host": "bad host!"})),
+            400,
+            "invalid_host",
+        ),
+    ];
+    for (request, status, code) in cases {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "expected {code}");
+        assert_eq!(error_code(response).await, code);
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_holds_per_client() {
+    let closed_port = free_port().unwrap();
+    let worker = worker_for(&[closed_port]).await;
+    let client = reqwest::Client::new();
+    let probe_as = |ip: &'static str| {
+        client
+            .post(worker.url("/api/probe"))
+            .header("cf-connecting-ip", ip)
+            .json(&json!({"host": "127.0.0.1", "port": closed_port}))
+            .send()
+    };
+    // wrangler.toml allows 10 probes a minute per client.
+    for _ in 0..10 {
+        assert_eq!(probe_as("198.51.100.7").await.unwrap().status(), 200);
+    }
+    let limited = probe_as("198.51.100.7").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "60");
+    assert_eq!(error_code(limited).await, "rate_limited");
+    assert_eq!(
+        probe_as("203.0.113.9").await.unwrap().status(),
+        200,
+        "another client is still served"
+    );
+}
+
+#[tokio::test]
+async fn security_headers_and_branding() {
+    let worker = WorkerUnderTest::start(&[
+        ("ORG_NAME", "Contoso IT"),
+        ("SUPPORT_CONTACT", "helpdesk@contoso.example"),
+        ("FRAME_ANCESTORS", "'self' https://wiki.contoso.example"),
+    ])
+    .await;
+    let client = reqwest::Client::new();
+    let page = client.get(worker.url("/")).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    assert!(
+        csp.contains("frame-ancestors 'self' https://wiki.contoso.example"),
+        "{csp}"
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+
+    let config: Value = client
+        .get(worker.url("/api/config"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(config["org_name"], "Contoso IT");
+    assert_eq!(config["support_contact"], "helpdesk@contoso.example");
+    assert_eq!(config["allowed_ports"], json!([3389]));
+}
