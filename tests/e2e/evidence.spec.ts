@@ -67,6 +67,12 @@ test.describe('analysis worker contract', () => {
     expect(noBytes.ok).toBe(false);
     expect(noBytes.error).toContain('no bytes');
 
+    const tooLarge = await page.evaluate(() =>
+      (window as any).analysis({ kind: 'cert', now_unix: 0 }, new ArrayBuffer(17 * 1024 * 1024)),
+    );
+    expect(tooLarge.ok).toBe(false);
+    expect(tooLarge.error).toMatch(/larger than the 16 MiB limit/);
+
     const brokenEvtx = await analyse(page, {
       kind: 'events',
       bytes: [...Buffer.from('ElfFile\0'), ...new Array(100).fill(0xff)],
