@@ -8,7 +8,11 @@ use crate::setup::Tools;
 use crate::shell::{Result, Step};
 
 /// Crates that only build for wasm32 (linted separately for that target).
-pub const WASM_PACKAGES: &[&str] = &["rdp-doctor-frontend", "rdp-doctor-edge"];
+pub const WASM_PACKAGES: &[&str] = &[
+    "rdp-doctor-frontend",
+    "rdp-doctor-analysis",
+    "rdp-doctor-edge",
+];
 
 /// Wasm features rustc enables by default for wasm32-unknown-unknown, which wasm-opt must accept.
 const WASM_FEATURES: &[&str] = &[
@@ -26,11 +30,37 @@ pub fn all(tools: &Tools) -> Result {
 }
 
 fn frontend(tools: &Tools) -> Result {
-    let root = &tools.root;
-    let dist = root.join("dist");
+    let dist = tools.root.join("dist");
     if dist.exists() {
         fs::remove_dir_all(&dist).map_err(|e| format!("clean dist/: {e}"))?;
     }
+    wasm_module(
+        tools,
+        "rdp-doctor-frontend",
+        "rdp-doctor-frontend.wasm",
+        "rdp_doctor_frontend",
+        &dist.join("pkg"),
+    )?;
+    // The evidence analyzers: loaded by static/analysis-worker.js only when evidence arrives.
+    wasm_module(
+        tools,
+        "rdp-doctor-analysis",
+        "rdp_doctor_analysis.wasm",
+        "rdp_doctor_analysis",
+        &dist.join("analysis"),
+    )?;
+    copy_dir(&tools.root.join("static"), &dist)
+}
+
+/// Builds `package` for wasm32, binds it for `<script type="module">` and shrinks it. `artifact`
+/// is the file cargo writes: a binary keeps the package's dashes, a library gets underscores.
+fn wasm_module(
+    tools: &Tools,
+    package: &str,
+    artifact: &str,
+    out_name: &str,
+    out_dir: &Path,
+) -> Result {
     Step::new("cargo")
         .args([
             "build",
@@ -39,33 +69,29 @@ fn frontend(tools: &Tools) -> Result {
             "--target",
             "wasm32-unknown-unknown",
             "-p",
-            "rdp-doctor-frontend",
+            package,
         ])
-        .titled("frontend (Yew → wasm32)")
+        .titled(&format!("{package} (Rust → wasm32)"))
         .run()?;
-    let wasm = root.join("target/wasm32-unknown-unknown/release/rdp-doctor-frontend.wasm");
+    let wasm = tools
+        .root
+        .join("target/wasm32-unknown-unknown/release")
+        .join(artifact);
     Step::new(&tools.wasm_bindgen)
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "rdp_doctor_frontend",
-            "--out-dir",
-        ])
-        .args([dist.join("pkg"), wasm])
-        .titled("wasm-bindgen (frontend)")
+        .args(["--target", "web", "--no-typescript", "--out-name", out_name])
+        .args(["--out-dir"])
+        .args([out_dir, wasm.as_path()])
+        .titled(&format!("wasm-bindgen ({package})"))
         .run()?;
-    let bundle = dist.join("pkg/rdp_doctor_frontend_bg.wasm");
+    let bundle = out_dir.join(format!("{out_name}_bg.wasm"));
     Step::new(tools.wasm_opt())
         .args(["-Oz", "--strip-debug", "--strip-producers"])
         .args(WASM_FEATURES)
         .arg_path(&bundle)
         .args(["-o"])
         .arg_path(&bundle)
-        .titled("wasm-opt -Oz (frontend)")
-        .run()?;
-    copy_dir(&root.join("static"), &dist)
+        .titled(&format!("wasm-opt -Oz ({package})"))
+        .run()
 }
 
 fn worker(tools: &Tools) -> Result {
