@@ -16,6 +16,7 @@ usage: cargo xtask <command>
 
   run     set up, build the app and the Worker, and serve both under workerd (wrangler dev)
   test    set up, build, and run every test suite (format, lints, native, Worker, browser)
+  bench   measure: page weight, probe wall time at 50 ms RTT, analyzer throughput (native, browser)
   fuzz    run every fuzz target: cargo xtask fuzz [--seconds N] [TARGET...] (default 60 s each)
   build   set up and build dist/ (the app) and edge/build/ (the Worker)
   setup   only install what the other commands need
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build") => setup::all(setup::Purpose::Run).and_then(|tools| build::all(&tools)),
         Some("fuzz") => fuzz_campaign(&args[1..]),
+        Some("bench") => bench(),
         Some("setup") => setup::all(setup::Purpose::Test).map(drop),
         _ => {
             eprint!("{USAGE}");
@@ -55,6 +57,49 @@ fn run(args: &[String]) -> shell::Result {
     build::all(&tools)?;
     println!("\nRDP Doctor is starting on http://127.0.0.1:{port}/  (Ctrl-C stops it)\n");
     build::wrangler_dev(&tools, port).run()
+}
+
+/// Measurements, not tests: each prints its own table.
+fn bench() -> shell::Result {
+    let tools = setup::all(setup::Purpose::Test)?;
+    build::all(&tools)?;
+    Step::new("node")
+        .args(["tests/e2e/bench/bundle_size.mjs"])
+        .titled("page weight (gzip and brotli)")
+        .run()?;
+    Step::new("cargo")
+        .args([
+            "bench",
+            "--locked",
+            "-p",
+            "rdp-doctor-tests",
+            "--bench",
+            "probe_latency",
+        ])
+        .titled("probe wall time at 50 ms round-trip time")
+        .run()?;
+    Step::new("cargo")
+        .args([
+            "run",
+            "--locked",
+            "--profile",
+            "release-native",
+            "-p",
+            "rdp-doctor-tests",
+        ])
+        .args(["--bin", "analyzer_bench", "--", "1", "10", "100"])
+        .titled("event log analyzer throughput, native")
+        .run()?;
+    Step::new(tools.npx())
+        .args([
+            "playwright",
+            "test",
+            "--config",
+            "tests/e2e/bench/playwright.config.ts",
+        ])
+        .envs(build::test_env(&tools))
+        .titled("event log analyzer throughput, in Chromium")
+        .run()
 }
 
 fn fuzz_campaign(args: &[String]) -> shell::Result {
