@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use rdp_doctor_core::evidence::Severity;
+use rdp_doctor_core::evidence::{Finding, Severity};
 use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
 use rdp_doctor_core::probe::{ProbeOptions, StageReport, StageStatus, Target, run};
 
@@ -72,6 +72,16 @@ pub fn main(args: ProbeArgs) -> ExitCode {
             }
         }
     } else {
+        if let Some(certificate) = &report.certificate {
+            let leaf = certificate.certificates.first();
+            println!(
+                "\nServer certificate: {}  thumbprint {}",
+                leaf.map_or("(unreadable)", |c| c.subject.as_str()),
+                leaf.and_then(|c| c.thumbprint_sha1.as_deref())
+                    .unwrap_or("-")
+            );
+            certificate.findings.iter().for_each(print_finding);
+        }
         let plural = if report.connections_opened == 1 {
             ""
         } else {
@@ -106,21 +116,23 @@ fn print_stage(stage: &StageReport) {
         stage.verdict,
         stage.duration_ms
     );
-    for finding in &stage.findings {
-        let severity = match finding.severity {
-            Severity::Info => "info",
-            Severity::Warning => "warn",
-            Severity::Error => "error",
-        };
-        let id = finding
-            .evidence
-            .map(|id| format!(" [{}]", id.as_str()))
-            .unwrap_or_default();
-        println!(
-            "       {severity}: {} — {}{id}",
-            finding.title, finding.detail
-        );
-    }
+    stage.findings.iter().for_each(print_finding);
+}
+
+fn print_finding(finding: &Finding) {
+    let severity = match finding.severity {
+        Severity::Info => "info",
+        Severity::Warning => "warn",
+        Severity::Error => "error",
+    };
+    let id = finding
+        .evidence
+        .map(|id| format!(" [{}]", id.as_str()))
+        .unwrap_or_default();
+    println!(
+        "       {severity}: {} — {}{id}",
+        finding.title, finding.detail
+    );
 }
 
 /// Client randoms need not be secret, only fresh: the clock and the process id suffice.

@@ -144,7 +144,7 @@ fn german_copy_details_are_read_by_provider_and_id() {
     );
     assert_eq!(
         field(&report, 40, "Reason"),
-        Some("5 (replaced by another connection)")
+        Some("5: Another connection to the same session replaced this one")
     );
     assert_eq!(
         report.timeline[0].time.as_deref(),
@@ -212,7 +212,7 @@ fn get_winevent_format_list() {
     );
     assert_eq!(
         field(&report, 40, "Reason"),
-        Some("5 (replaced by another connection)")
+        Some("5: Another connection to the same session replaced this one")
     );
     assert_eq!(field(&report, 21, "Client address"), Some("10.0.0.20"));
     let statuses: Vec<&str> = report
@@ -290,10 +290,11 @@ fn event_viewer_csv_exports_in_english_and_german() {
 fn powershell_export_csv_from_the_client() {
     let report = analyze("export-csv-rdpclient.csv");
     assert_eq!(report.format_detected, EventFormat::Csv);
-    assert_eq!(evidence(&report), vec![EvidenceId::EventClientDisconnect]);
+    // Reason 2308 is the 0x904 of the error dialog, and weighs as that code does.
+    assert_eq!(evidence(&report), vec![EvidenceId::CodeSocketClosed]);
     assert_eq!(
         field(&report, 1026, "Reason"),
-        Some("2308 = 0x904 (socket closed by the server)")
+        Some("2308 = 0x904: The server closed the network connection (socket closed)")
     );
     assert_eq!(
         field(&report, 1024, "Server"),
@@ -302,7 +303,7 @@ fn powershell_export_csv_from_the_client() {
     let disconnect = report
         .findings
         .iter()
-        .find(|f| f.evidence == Some(EvidenceId::EventClientDisconnect))
+        .find(|f| f.evidence == Some(EvidenceId::CodeSocketClosed))
         .unwrap();
     assert_eq!(disconnect.severity, Severity::Warning);
 }

@@ -22,7 +22,9 @@ export default defineConfig({
   },
   webServer: {
     command: `${path.join(root, 'node_modules/.bin/wrangler')} dev --ip 127.0.0.1 --port ${port} ` +
-      `--inspector-port ${port + 1} --show-interactive-dev-session=false --var ALLOW_LOOPBACK_TARGETS:true`,
+      `--inspector-port ${port + 1} --show-interactive-dev-session=false --var ALLOW_LOOPBACK_TARGETS:true ` +
+      // probe.spec.ts runs its test servers on these two ports.
+      `--var ALLOWED_PORTS:3389,${port + 5},${port + 6}`,
     cwd: root,
     url: `http://127.0.0.1:${port}/api/health`,
     timeout: 90_000,

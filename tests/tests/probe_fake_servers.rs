@@ -430,9 +430,15 @@ async fn null_cipher_only_server() {
 }
 
 #[tokio::test]
-async fn certificate_chain_is_reported_for_bad_certificates() {
+async fn certificate_chain_is_reported_and_judged_for_bad_certificates() {
     let dir = TempDir::new("certs").unwrap();
-    for kind in [CertKind::Expired, CertKind::WrongName, CertKind::Weak] {
+    let judged = [
+        (CertKind::Expired, vec![EvidenceId::CertExpired]),
+        (CertKind::WrongName, vec![EvidenceId::CertNameMismatch]),
+        // A self-signed certificate's own SHA-1 signature is not what clients check; its key is.
+        (CertKind::Weak, vec![EvidenceId::CertKeyWeak]),
+    ];
+    for (kind, expected) in judged {
         let cert = TestCert::generate(kind, dir.path()).unwrap();
         let (_backend, front) =
             openssl_behind_rdp(&cert, &["-cipher", "DEFAULT:@SECLEVEL=0"]).await;
@@ -449,6 +455,14 @@ async fn certificate_chain_is_reported_for_bad_certificates() {
                 .is_some_and(|b64| b64.starts_with("MII")),
             "{kind:?}"
         );
+        // The chain went through the certificate analyzer, as a pasted one would.
+        let found = evidence(&report);
+        for id in expected {
+            assert!(
+                found.contains(&id),
+                "{kind:?}: {id:?} missing from {found:?}"
+            );
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! packages), so a fresh machine needs nothing else. Every step is idempotent and fast when done.
 
 mod build;
+mod fuzz;
 mod setup;
 mod shell;
 
@@ -15,6 +16,7 @@ usage: cargo xtask <command>
 
   run     set up, build the app and the Worker, and serve both under workerd (wrangler dev)
   test    set up, build, and run every test suite (format, lints, native, Worker, browser)
+  fuzz    run every fuzz target: cargo xtask fuzz [--seconds N] [TARGET...] (default 60 s each)
   build   set up and build dist/ (the app) and edge/build/ (the Worker)
   setup   only install what the other commands need
 ";
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("build") => setup::all(setup::Purpose::Run).and_then(|tools| build::all(&tools)),
+        Some("fuzz") => fuzz_campaign(&args[1..]),
         Some("setup") => setup::all(setup::Purpose::Test).map(drop),
         _ => {
             eprint!("{USAGE}");
@@ -54,6 +57,24 @@ fn run(args: &[String]) -> shell::Result {
     build::wrangler_dev(&tools, port).run()
 }
 
+fn fuzz_campaign(args: &[String]) -> shell::Result {
+    let (seconds, targets) = match args {
+        [flag, seconds, targets @ ..] if flag == "--seconds" => (
+            seconds
+                .parse()
+                .map_err(|_| format!("--seconds takes a number, not {seconds:?}"))?,
+            targets,
+        ),
+        targets => (60, targets),
+    };
+    let tools = setup::all(setup::Purpose::Test)?;
+    fuzz::run(&tools, seconds, targets)
+}
+
+/// Seconds each fuzz target runs inside `cargo xtask test`: enough to catch a shallow panic in
+/// a parser change, short enough for every run.
+const TEST_FUZZ_SECONDS: u32 = 10;
+
 fn test() -> shell::Result {
     let tools = setup::all(setup::Purpose::Test)?;
     let cargo = || Step::new("cargo");
@@ -61,16 +82,15 @@ fn test() -> shell::Result {
         .args(["fmt", "--all", "--check"])
         .titled("format check")
         .run()?;
+    // The wasm-only crates are linted and built for wasm32 below, not natively.
+    let native_only: Vec<&str> = build::WASM_PACKAGES
+        .iter()
+        .flat_map(|p| ["--exclude", p])
+        .collect();
     cargo()
-        .args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ])
+        .args(["clippy", "--workspace", "--all-targets", "--locked"])
+        .args(&native_only)
+        .args(["--", "-D", "warnings"])
         .titled("clippy (native)")
         .run()?;
     for package in build::WASM_PACKAGES {
@@ -93,15 +113,8 @@ fn test() -> shell::Result {
     // The integration suites find the built app and Worker, the pinned wrangler and the
     // browser through these variables.
     cargo()
-        .args([
-            "test",
-            "--workspace",
-            "--locked",
-            "--exclude",
-            "rdp-doctor-frontend",
-            "--exclude",
-            "rdp-doctor-edge",
-        ])
+        .args(["test", "--workspace", "--locked"])
+        .args(&native_only)
         .envs(build::test_env(&tools))
         .titled("native, integration and Worker tests")
         .run()?;
@@ -114,5 +127,6 @@ fn test() -> shell::Result {
         ])
         .envs(build::test_env(&tools))
         .titled("browser tests (Playwright, Chromium, Worker under workerd)")
-        .run()
+        .run()?;
+    fuzz::run(&tools, TEST_FUZZ_SECONDS, &[])
 }

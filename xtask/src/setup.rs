@@ -11,6 +11,7 @@ use crate::shell::{Result, Step};
 
 /// worker-build must match the `worker` crate; both are pinned in Cargo.toml/Cargo.lock.
 const WORKER_BUILD_VERSION: &str = "0.8.7";
+const CARGO_FUZZ_VERSION: &str = "0.13.1";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
@@ -62,9 +63,7 @@ pub fn all(purpose: Purpose) -> Result<Tools> {
     }
     debian_packages(&packages)?;
     wasm_target()?;
-    let tools_dir = std::env::var_os("RDP_DOCTOR_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home().join(".cache/rdp-doctor/tools"));
+    let tools_dir = tools_dir();
     let wasm_bindgen_version = locked_version(&root, "wasm-bindgen")?;
     // `--locked` fails for wasm-bindgen-cli: its lockfile names a webpki-roots release the
     // registry no longer serves, so it resolves afresh (toolchain.md).
@@ -89,6 +88,23 @@ pub fn all(purpose: Purpose) -> Result<Tools> {
         wasm_bindgen,
         worker_build,
     })
+}
+
+fn tools_dir() -> PathBuf {
+    std::env::var_os("RDP_DOCTOR_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cache/rdp-doctor/tools"))
+}
+
+/// cargo-fuzz, only needed by the fuzz runs.
+pub fn cargo_fuzz() -> Result<PathBuf> {
+    cargo_tool(
+        &tools_dir(),
+        "cargo-fuzz",
+        CARGO_FUZZ_VERSION,
+        "cargo-fuzz",
+        true,
+    )
 }
 
 fn workspace_root() -> PathBuf {

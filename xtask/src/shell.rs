@@ -1,7 +1,7 @@
 //! A small command runner that says what it runs and how long it took.
 
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 pub struct Step {
     command: Command,
     title: Option<String>,
+    log: Option<PathBuf>,
 }
 
 impl Step {
@@ -17,11 +18,17 @@ impl Step {
         Step {
             command: Command::new(program),
             title: None,
+            log: None,
         }
     }
 
     pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(mut self, args: I) -> Self {
         self.command.args(args);
+        self
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.command.arg(arg);
         self
     }
 
@@ -53,6 +60,12 @@ impl Step {
         self
     }
 
+    /// Sends the command's output to `path` instead of the terminal; shows its end on failure.
+    pub fn log_to(mut self, path: PathBuf) -> Self {
+        self.log = Some(path);
+        self
+    }
+
     fn describe(&self) -> String {
         let program = self.command.get_program().to_string_lossy().into_owned();
         let args: Vec<_> = self
@@ -70,6 +83,11 @@ impl Step {
             "==> {}\n    $ {line}",
             self.title.as_deref().unwrap_or("run")
         );
+        if let Some(log) = &self.log {
+            let file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+            let copy = file.try_clone().map_err(|e| e.to_string())?;
+            self.command.stdout(copy).stderr(file);
+        }
         let started = Instant::now();
         let status = self
             .command
@@ -77,10 +95,15 @@ impl Step {
             .map_err(|e| format!("could not start `{line}`: {e}"))?;
         println!("    ({:.1} s)", started.elapsed().as_secs_f64());
         if status.success() {
-            Ok(())
-        } else {
-            Err(format!("`{line}` failed ({status})"))
+            return Ok(());
         }
+        if let Some(log) = &self.log {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(60).collect();
+            eprintln!("--- last lines of {} ---", log.display());
+            tail.iter().rev().for_each(|l| eprintln!("{l}"));
+        }
+        Err(format!("`{line}` failed ({status})"))
     }
 
     /// Runs quietly and returns its standard output.

@@ -1,17 +1,19 @@
 //! Step 1 of the journey: paste the error text, see what each code means at once.
 
-use rdp_doctor_core::codes::{self, Decoded, DecodedCode, Role};
+use rdp_doctor_core::codes::{Decoded, DecodedCode, Role};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use super::JourneyProps;
+use crate::state::Action;
+
 #[function_component(DecodePanel)]
-pub fn decode_panel() -> Html {
-    let decoded = use_state(Decoded::default);
+pub fn decode_panel(props: &JourneyProps) -> Html {
     let oninput = {
-        let decoded = decoded.clone();
+        let journey = props.journey.clone();
         Callback::from(move |e: InputEvent| {
             let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            decoded.set(codes::decode(&text));
+            journey.dispatch(Action::ErrorTextChanged(text));
         })
     };
     html! {
@@ -19,9 +21,10 @@ pub fn decode_panel() -> Html {
             <h2 id="decode-title">{ "1. What did the error say?" }</h2>
             <label for="error-text">{ "Paste the error message" }</label>
             <textarea id="error-text" {oninput} spellcheck="false"
-                placeholder="Error code: 0x904&#10;Extended error code: 0x7" />
+                value={props.journey.session.error_text.clone()}
+                placeholder={"Error code: 0x904\nExtended error code: 0x7"} />
             <p class="privacy">{ "Decoded in your browser: nothing you paste is sent anywhere." }</p>
-            <DecodedCodes decoded={(*decoded).clone()} />
+            <DecodedCodes decoded={props.journey.decoded.clone()} />
         </section>
     }
 }

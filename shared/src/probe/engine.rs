@@ -13,6 +13,7 @@ use super::nla::{self, NlaDetails, NlaLimits};
 use super::report::*;
 use super::tls::{self, HelloOffer, HelloOutcome, HelloResult, ServerHelloReply, TlsVersion};
 use super::x224::{self, ConfirmReply, MODERN_CLIENT_REQUEST, NegotiationOutcome, Protocol};
+use crate::analyze::cert::{self, CertContext};
 use crate::evidence::{EvidenceId, Finding, Severity};
 
 /// Differences larger than this between the server's clock and real time break Kerberos and
@@ -477,13 +478,22 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             }
             _ => None,
         });
+        let certificate_chain = tls_chain.unwrap_or(self.handshake_chain);
+        let certificate = (!certificate_chain.is_empty()).then(|| {
+            let context = CertContext {
+                now_unix: i64::try_from(started_unix_ms / 1000).unwrap_or(i64::MAX),
+                host: Some(target.host.clone()),
+            };
+            cert::analyze_chain_der(&certificate_chain, &context)
+        });
         ProbeReport {
             target: target.clone(),
             started_unix_ms,
             duration_ms: ctx.now_ms(),
             connections_opened: stages.iter().map(|s| s.connections_opened).sum(),
             stages,
-            certificate_chain: tls_chain.unwrap_or(self.handshake_chain),
+            certificate_chain,
+            certificate,
         }
     }
 }

@@ -6,6 +6,7 @@ use super::clients::ClientResult;
 use super::nla::NlaDetails;
 use super::tls::{HelloOutcome, TlsVersion};
 use super::x224::{NegotiationOutcome, Protocol};
+use crate::analyze::cert::CertReport;
 use crate::evidence::{Evidence, Finding, Source};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,6 +218,10 @@ pub struct ProbeReport {
     /// The server certificate chain, leaf first, from whichever stage saw it; base64 in JSON.
     #[serde(with = "der_list")]
     pub certificate_chain: Vec<Vec<u8>>,
+    /// That chain through the certificate analyzer, judged for the probed host at the probe's
+    /// start time: the same checks as a pasted certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<CertReport>,
 }
 
 impl ProbeReport {
@@ -230,8 +235,13 @@ impl ProbeReport {
 
     /// Every finding that carries an evidence id, for the diagnosis engine.
     pub fn evidence(&self) -> Vec<Evidence> {
+        let certificate = self
+            .certificate
+            .iter()
+            .flat_map(|c| c.evidence(Source::Probe));
         self.findings()
             .filter_map(|f| f.to_evidence(Source::Probe))
+            .chain(certificate)
             .collect()
     }
 }

@@ -8,7 +8,9 @@
 use std::net::IpAddr;
 
 use super::EventRecord;
+use crate::codes;
 use crate::evidence::{EvidenceId, Severity};
+use crate::kb::model::CodeEntry;
 
 /// The event sources RDP Doctor knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -290,7 +292,8 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 EvidenceId::EventSessionDisconnected,
             );
             if let Some(reason) = reason {
-                d.field("Reason", format!("{reason} {}", session_reason(reason)));
+                let entry = u32::try_from(reason).ok().and_then(codes::lookup_extended);
+                d.field("Reason", format!("{reason}{}", short_meaning(entry)));
                 d.variant = reason.to_string();
                 if reason == 7 || reason == 8 || reason == 9 {
                     d.severity = Severity::Warning;
@@ -326,10 +329,20 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 .named_number(&["Value"])
                 .or_else(|| facts.numbers().first().copied())
             {
+                let entry = u32::try_from(reason)
+                    .ok()
+                    .and_then(codes::lookup_disconnect);
                 d.field(
                     "Reason",
-                    format!("{reason} = 0x{reason:X} {}", disconnect_reason(reason)),
+                    format!("{reason} = 0x{reason:X}{}", short_meaning(entry)),
                 );
+                // The reason is the code the error dialog shows: it weighs as that code would.
+                if let Some(code_evidence) = entry
+                    .and_then(|e| e.evidence.as_deref())
+                    .and_then(EvidenceId::parse)
+                {
+                    d.evidence = Some(code_evidence);
+                }
                 d.variant = reason.to_string();
                 if reason != 1 && reason != 2 && reason != 3 {
                     d.severity = Severity::Warning;
@@ -685,46 +698,14 @@ fn tls_alert_name(alert: u64) -> &'static str {
     }
 }
 
-/// LocalSessionManager 40 reason codes: the server's disconnect reasons (MS-RDPBCGR 2.2.5.1.1).
-fn session_reason(reason: u64) -> &'static str {
-    match reason {
-        0 => "(no additional information)",
-        1 => "(disconnected by an administrative tool)",
-        2 => "(logged off by an administrative tool)",
-        3 => "(idle timeout)",
-        4 => "(logon timeout)",
-        5 => "(replaced by another connection)",
-        6 => "(server out of memory)",
-        7 => "(the server denied the connection)",
-        8 => "(the server denied the connection for FIPS)",
-        9 => "(insufficient privileges)",
-        10 => "(fresh credentials required)",
-        11 => "(disconnected by the user)",
-        12 => "(logged off by the user)",
-        _ => "",
-    }
-}
-
-/// The RDP client's disconnect reasons (IMsTscAxEvents::OnDisconnected), in the 1026 event.
-/// Kept to the codes seen in this failure family; the full table belongs to the error-code decoder.
-fn disconnect_reason(reason: u64) -> &'static str {
-    match reason {
-        0x1 => "(local disconnect, not an error)",
-        0x2 => "(remote disconnect by user)",
-        0x3 => "(remote disconnect by server)",
-        0x104 | 0x508 | 0x604 => "(DNS lookup failed)",
-        0x108 => "(connection timed out)",
-        0x204 => "(socket connect failed)",
-        0x208 => "(host not found)",
-        0x404 => "(socket receive failed)",
-        0x406 => "(invalid security data)",
-        0x706 => "(server certificate could not be unpacked)",
-        0x808 => "(licensing failed)",
-        0x904 => "(socket closed by the server)",
-        0x906 => "(internal security error)",
-        0x1B07 => "(certificate expired)",
-        _ => "",
-    }
+/// The first sentence of a reason code's meaning in the knowledge base's code tables (LSM 40
+/// reasons are the extended codes, 1026 reasons the disconnect codes), after a colon.
+fn short_meaning(entry: Option<&CodeEntry>) -> String {
+    let Some(entry) = entry else {
+        return String::new();
+    };
+    let first = entry.meaning.split(". ").next().unwrap_or(&entry.meaning);
+    format!(": {}", first.trim_end_matches('.'))
 }
 
 #[cfg(test)]

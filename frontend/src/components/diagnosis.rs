@@ -1,0 +1,214 @@
+//! Step 4: where the connection breaks, the ranked causes with their reasons and fixes, and
+//! what was ruled out. Everything here is rendered from the core's `Diagnosis`.
+
+use rdp_doctor_core::engine::{Confidence, RankedCause, Reason, RuledOut};
+use rdp_doctor_core::evidence::Layer;
+use rdp_doctor_core::kb::model::FixStep;
+use yew::prelude::*;
+
+use super::{CopyButton, JourneyProps};
+use crate::labels;
+
+/// Causes shown before the "less likely" fold, however unlikely.
+const MIN_SHOWN: usize = 3;
+
+/// The layers a connection climbs, as drawn in the path picture.
+const PATH: [Layer; 7] = [
+    Layer::Client,
+    Layer::Network,
+    Layer::Tcp,
+    Layer::Negotiation,
+    Layer::Tls,
+    Layer::Nla,
+    Layer::Logon,
+];
+
+#[function_component(DiagnosisPanel)]
+pub fn diagnosis_panel(props: &JourneyProps) -> Html {
+    let diagnosis = &props.journey.diagnosis;
+    // The causes still worth reading first; the long tail stays one click away.
+    let shown = diagnosis
+        .ranked
+        .iter()
+        .position(|c| c.confidence == Confidence::Unlikely)
+        .unwrap_or(diagnosis.ranked.len())
+        .max(MIN_SHOWN)
+        .min(diagnosis.ranked.len());
+    let (leading, rest) = diagnosis.ranked.split_at(shown);
+    html! {
+        <section class="card" aria-labelledby="diagnosis-title">
+            <h2 id="diagnosis-title">{ "4. Diagnosis" }</h2>
+            <ConnectionPath failing={diagnosis.failing_layer} />
+            if let Some(check) = &diagnosis.next_check {
+                if !diagnosis.settled {
+                    <p class="next-check"><strong>{ "Most useful next step: " }</strong>{ &check.title }</p>
+                }
+            }
+            <ol class="causes" aria-label="Ranked causes">
+                { for leading.iter().enumerate().map(|(rank, cause)| html! {
+                    <CauseCard cause={cause.clone()} open={rank == 0} />
+                }) }
+            </ol>
+            if !rest.is_empty() {
+                <details class="less-likely">
+                    <summary>{ format!("{} less likely causes", rest.len()) }</summary>
+                    <ol class="causes" start={(leading.len() + 1).to_string()} aria-label="Less likely causes">
+                        { for rest.iter().map(|cause| html! { <CauseCard cause={cause.clone()} open=false /> }) }
+                    </ol>
+                </details>
+            }
+            if !diagnosis.ruled_out.is_empty() {
+                <RuledOutList ruled_out={diagnosis.ruled_out.clone()} />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConnectionPathProps {
+    failing: Option<Layer>,
+}
+
+/// Client → network → TCP → RDP negotiation → TLS → NLA → logon, the breaking layer marked.
+#[function_component(ConnectionPath)]
+fn connection_path(props: &ConnectionPathProps) -> Html {
+    // Name resolution is part of reaching the server; licensing and session come after logon.
+    let shown = props.failing.map(|layer| match layer {
+        Layer::Dns => Layer::Network,
+        Layer::Licensing | Layer::Session => Layer::Logon,
+        other => other,
+    });
+    let summary = match props.failing {
+        Some(layer) => format!("The connection breaks at: {}", layer.label()),
+        None => "Where the connection breaks is not clear yet.".to_owned(),
+    };
+    let failing_index = shown.and_then(|l| PATH.iter().position(|&p| p == l));
+    html! {
+        <figure class="path">
+            <figcaption>{ summary }</figcaption>
+            <ol class="path-steps" aria-label="Connection path">
+                { for PATH.iter().enumerate().map(|(i, layer)| {
+                    let state = match failing_index {
+                        Some(f) if i < f => "passed",
+                        Some(f) if i == f => "failing",
+                        Some(_) => "not-reached",
+                        None => "unknown",
+                    };
+                    let spoken = match state {
+                        "passed" => " (works)",
+                        "failing" => " (breaks here)",
+                        "not-reached" => " (not reached)",
+                        _ => "",
+                    };
+                    html! {
+                        <li class={classes!("path-step", state)} aria-current={(state == "failing").then_some("step")}>
+                            { layer.label() }<span class="visually-hidden">{ spoken }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CauseCardProps {
+    cause: RankedCause,
+    open: bool,
+}
+
+#[function_component(CauseCard)]
+fn cause_card(props: &CauseCardProps) -> Html {
+    let cause = &props.cause;
+    let confidence_class = format!("confidence-{}", cause.confidence.label());
+    html! {
+        <li class="cause">
+            <details open={props.open}>
+                <summary>
+                    <span class="cause-title">{ &cause.title }</span>{ " " }
+                    <span class={classes!("badge", confidence_class)}>
+                        { format!("{} · {:.0}%", cause.confidence.label(), cause.probability * 100.0) }
+                    </span>
+                </summary>
+                <p class="muted">{ "Who fixes it: " }{ labels::who_list(&cause.who) }{ " · Layer: " }{ cause.layer.label() }</p>
+                <ReasonList title="Why" reasons={cause.because.clone()} />
+                <ReasonList title="Against" reasons={cause.against.clone()} />
+                if !cause.fixes.is_empty() {
+                    <h3>{ "How to fix it" }</h3>
+                    <ol class="fix-steps">
+                        { for cause.fixes.iter().map(|step| html! { <FixStepView step={step.clone()} /> }) }
+                    </ol>
+                }
+            </details>
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReasonListProps {
+    title: AttrValue,
+    reasons: Vec<Reason>,
+}
+
+#[function_component(ReasonList)]
+fn reason_list(props: &ReasonListProps) -> Html {
+    if props.reasons.is_empty() {
+        return html! {};
+    }
+    html! {
+        <>
+            <h3>{ props.title.clone() }</h3>
+            <ul class="reasons">
+                { for props.reasons.iter().map(|r| html! {
+                    <li>{ "Because " }{ &r.title }
+                        <span class="muted">{ " " }{ labels::reason_origin(r) }</span>
+                    </li>
+                }) }
+            </ul>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FixStepProps {
+    step: FixStep,
+}
+
+#[function_component(FixStepView)]
+fn fix_step_view(props: &FixStepProps) -> Html {
+    let step = &props.step;
+    html! {
+        <li class="fix-step">
+            <p>{ &step.text }</p>
+            if let Some(command) = &step.command {
+                <div class="command">
+                    if let Some(shell) = step.shell { <span class="badge">{ labels::shell(shell) }</span> }
+                    <pre><code>{ command }</code></pre>
+                    <CopyButton text={AttrValue::from(command.clone())} label="Copy command" />
+                </div>
+            }
+            <p class="verify"><strong>{ "Check it worked: " }</strong>{ &step.verify }</p>
+            if let Some(risk) = &step.risk { <p class="risk"><strong>{ "Take care: " }</strong>{ risk }</p> }
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RuledOutProps {
+    ruled_out: Vec<RuledOut>,
+}
+
+#[function_component(RuledOutList)]
+fn ruled_out_list(props: &RuledOutProps) -> Html {
+    html! {
+        <details class="ruled-out">
+            <summary>{ format!("Ruled out ({})", props.ruled_out.len()) }</summary>
+            <ul>
+                { for props.ruled_out.iter().map(|r| html! {
+                    <li><strong>{ &r.title }</strong>{ ": " }
+                        { r.by.iter().map(|b| b.title.as_str()).collect::<Vec<_>>().join("; ") }</li>
+                }) }
+            </ul>
+        </details>
+    }
+}

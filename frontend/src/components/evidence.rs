@@ -1,0 +1,272 @@
+//! Step 3: evidence in any order. Each kind has a paste box and a drop zone; the bytes go to
+//! the in-page analysis worker and never leave the browser.
+
+use js_sys::Uint8Array;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+use super::{FindingList, JourneyProps};
+use crate::analysis_client::{self, AnalysisEvent};
+use crate::reports::{AnalysisReport, CertView, EventView, EvidenceKind, RdpView};
+use crate::state::{Action, Analysis, Journey};
+
+/// Larger inputs are refused before they are read into memory; a month of a busy server's
+/// exported event log fits well under this.
+const MAX_INPUT_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+struct Texts {
+    title: &'static str,
+    hint: &'static str,
+    paste_label: &'static str,
+    accept: &'static str,
+}
+
+fn texts(kind: EvidenceKind) -> Texts {
+    match kind {
+        EvidenceKind::Certificate => Texts {
+            title: "The server's certificate",
+            hint: "Paste a PEM or base64 certificate, certutil output or Get-ChildItem Cert: output, or drop a .cer/.crt/.pem file.",
+            paste_label: "Paste the certificate",
+            accept: ".cer,.crt,.pem,.der,.txt",
+        },
+        EvidenceKind::EventLog => Texts {
+            title: "Event logs",
+            hint: "Paste event text, XML or CSV from Event Viewer, or drop an exported .evtx, .xml or .csv file.",
+            paste_label: "Paste the events",
+            accept: ".evtx,.xml,.csv,.txt",
+        },
+        EvidenceKind::RdpFile => Texts {
+            title: "The .rdp file",
+            hint: "Paste the contents of the .rdp file the client uses, or drop the file. Its address fills in the probe.",
+            paste_label: "Paste the .rdp file",
+            accept: ".rdp,.txt",
+        },
+    }
+}
+
+#[function_component(EvidencePanel)]
+pub fn evidence_panel(props: &JourneyProps) -> Html {
+    html! {
+        <section class="card" aria-labelledby="evidence-title">
+            <h2 id="evidence-title">{ "3. Evidence, in any order" }</h2>
+            <p class="privacy">{ "Certificates, event logs and .rdp files are read inside this page. They are never uploaded, and they are only put into a link if you choose to." }</p>
+            <div class="evidence-grid">
+                { for EvidenceKind::ALL.iter().map(|&kind| html! {
+                    <EvidenceInput journey={props.journey.clone()} {kind} />
+                }) }
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EvidenceInputProps {
+    journey: UseReducerHandle<Journey>,
+    kind: EvidenceKind,
+}
+
+fn start_analysis(journey: &UseReducerHandle<Journey>, kind: EvidenceKind, bytes: Vec<u8>) {
+    journey.dispatch(Action::AnalysisStarted(kind));
+    let host = Some(journey.session.host.clone());
+    let journey = journey.clone();
+    let on_event = Callback::from(move |event| {
+        journey.dispatch(match event {
+            AnalysisEvent::Progress(p) => Action::AnalysisProgress(kind, p),
+            AnalysisEvent::Finished(report) => Action::AnalysisFinished(kind, report),
+            AnalysisEvent::Failed(message) => Action::AnalysisFailed(kind, message),
+        })
+    });
+    analysis_client::analyze(kind, bytes, host, on_event);
+}
+
+fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: File) {
+    if file.size() > MAX_INPUT_BYTES {
+        journey.dispatch(Action::AnalysisFailed(
+            kind,
+            format!(
+                "{} is larger than 64 MB; export a shorter time range.",
+                file.name()
+            ),
+        ));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => start_analysis(&journey, kind, Uint8Array::new(&buffer).to_vec()),
+            Err(_) => journey.dispatch(Action::AnalysisFailed(
+                kind,
+                format!("{} could not be read.", file.name()),
+            )),
+        }
+    });
+}
+
+#[function_component(EvidenceInput)]
+fn evidence_input(props: &EvidenceInputProps) -> Html {
+    let kind = props.kind;
+    let texts = texts(kind);
+    let id = kind.protocol_name();
+    let text = use_state(String::new);
+    let dragging = use_state(|| false);
+
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            text.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        })
+    };
+    let on_check = {
+        let (journey, text) = (props.journey.clone(), text.clone());
+        Callback::from(move |_| {
+            if !text.trim().is_empty() {
+                start_analysis(&journey, kind, text.as_bytes().to_vec());
+            }
+        })
+    };
+    let on_file = {
+        let journey = props.journey.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                read_file(journey.clone(), kind, file);
+            }
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let (journey, dragging) = (props.journey.clone(), dragging.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
+                read_file(journey.clone(), kind, file);
+            }
+        })
+    };
+    let on_drag_over = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let on_drag_leave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let analysis = props.journey.session.analysis(kind).clone();
+    let working = matches!(analysis, Analysis::Working { .. });
+    html! {
+        <div class={classes!("evidence", "drop-zone", dragging.then_some("dragging"))}
+            ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+            <h3>{ texts.title }</h3>
+            <p class="muted">{ texts.hint }</p>
+            <label for={format!("paste-{id}")}>{ texts.paste_label }</label>
+            <textarea id={format!("paste-{id}")} spellcheck="false" value={(*text).clone()} {oninput} />
+            <div class="row">
+                <button type="button" onclick={on_check} disabled={working || text.trim().is_empty()}>{ "Check" }</button>
+                <label class="button secondary file-button" for={format!("file-{id}")}>{ "Choose a file…" }</label>
+                <input class="visually-hidden" id={format!("file-{id}")} type="file" accept={texts.accept} onchange={on_file} />
+            </div>
+            <AnalysisResult journey={props.journey.clone()} {kind} {analysis} />
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AnalysisResultProps {
+    journey: UseReducerHandle<Journey>,
+    kind: EvidenceKind,
+    analysis: Analysis,
+}
+
+#[function_component(AnalysisResult)]
+fn analysis_result(props: &AnalysisResultProps) -> Html {
+    let body = match &props.analysis {
+        Analysis::Empty => html! {},
+        Analysis::Working { progress } => html! {
+            <p class="muted">{ "Reading in this page…" }
+                if let Some(p) = progress { <progress max="1" value={p.to_string()}></progress> }
+            </p>
+        },
+        Analysis::Failed(message) => html! { <p class="notice" role="alert">{ message }</p> },
+        Analysis::Done(report) => html! {
+            <>
+                { match report {
+                    AnalysisReport::Certificate(cert) => cert_summary(cert),
+                    AnalysisReport::EventLog(events) => event_timeline(events),
+                    AnalysisReport::RdpFile(rdp) => rdp_settings(&props.journey, rdp),
+                } }
+                <FindingList findings={report.findings().to_vec()} />
+            </>
+        },
+    };
+    html! { <div class="analysis" aria-live="polite">{ body }</div> }
+}
+
+fn cert_summary(cert: &CertView) -> Html {
+    html! {
+        <dl class="facts">
+            { for cert.certificates.iter().take(1).map(|c| html! {
+                <>
+                    <dt>{ "Subject" }</dt><dd>{ &c.subject }</dd>
+                    <dt>{ "Issuer" }</dt><dd>{ &c.issuer }{ if c.self_signed { " (self-signed)" } else { "" } }</dd>
+                    if !c.dns_names.is_empty() { <dt>{ "Names" }</dt><dd>{ c.dns_names.join(", ") }</dd> }
+                    <dt>{ "Valid" }</dt><dd>{ c.not_before.as_deref().unwrap_or("?") }{ " to " }{ c.not_after.as_deref().unwrap_or("?") }</dd>
+                    if let Some(thumbprint) = &c.thumbprint_sha1 { <dt>{ "Thumbprint (SHA-1)" }</dt><dd><code>{ thumbprint }</code></dd> }
+                </>
+            }) }
+        </dl>
+    }
+}
+
+fn event_timeline(events: &EventView) -> Html {
+    html! {
+        <>
+            <p class="muted">{ format!("{} events read.", events.events_read) }</p>
+            if !events.timeline.is_empty() {
+                <ol class="timeline" aria-label="Relevant events, oldest first">
+                    { for events.timeline.iter().map(|e| html! {
+                        <li>
+                            <span class="muted">{ e.time.as_deref().unwrap_or("time unknown") }</span>{ " " }
+                            <strong>{ format!("{} {}", e.source, e.event_id) }</strong>{ ": " }{ &e.meaning }
+                        </li>
+                    }) }
+                </ol>
+            }
+            if events.timeline_omitted > 0 {
+                <p class="muted">{ format!("{} more relevant events are counted in the findings.", events.timeline_omitted) }</p>
+            }
+        </>
+    }
+}
+
+fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpView) -> Html {
+    let use_target = rdp.target.clone().map(|(host, port)| {
+        let journey = journey.clone();
+        let label = format!("Use {host}:{port} for the probe");
+        let onclick = Callback::from(move |_| {
+            journey.dispatch(Action::ProbeTargetChosen {
+                host: host.clone(),
+                port,
+            })
+        });
+        html! { <button type="button" class="secondary" {onclick}>{ label }</button> }
+    });
+    html! {
+        <>
+            { use_target.unwrap_or_default() }
+            <details>
+                <summary>{ format!("{} settings", rdp.settings.len()) }</summary>
+                <dl class="facts">
+                    { for rdp.settings.iter().map(|s| html! { <><dt>{ &s.name }</dt><dd><code>{ &s.value }</code></dd></> }) }
+                </dl>
+            </details>
+        </>
+    }
+}

@@ -1,0 +1,57 @@
+import { test, expect } from '@playwright/test';
+import { screenshot } from './helpers';
+
+test('with the API blocked, the probe says so plainly and everything else works', async ({ page }) => {
+  await page.route('**/api/**', (route) => route.abort('blockedbyclient'));
+  await page.goto('/');
+  await page.getByLabel('Server name or public IP address').fill('rdp.example.test');
+  await page.getByRole('button', { name: 'Probe from outside' }).click();
+  await expect(page.getByRole('alert')).toHaveText("The probe service can't be reached from here; everything else still works.");
+
+  await page.getByLabel('Paste the error message').fill('Error code: 0x904\nExtended error code: 0x7');
+  await expect(page.getByRole('region', { name: 'What the codes mean' })).toContainText('0x904');
+  const before = await page.locator('.leading ol').innerText();
+  await page.locator('fieldset.question').getByRole('button').first().click();
+  await expect(page.locator('.leading ol')).not.toHaveText(before);
+  await expect(page.getByRole('list', { name: 'Ranked causes' }).locator('li.cause')).not.toHaveCount(0);
+  await screenshot(page, 'offline-api');
+});
+
+test('a refused probe request shows the service\'s own message', async ({ page }) => {
+  await page.route('**/api/probe', (route) => route.fulfill({
+    status: 403,
+    contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'target_not_allowed', message: 'That address is private and cannot be probed.' } }),
+  }));
+  await page.goto('/');
+  await page.getByLabel('Server name or public IP address').fill('10.0.0.5');
+  await page.getByRole('button', { name: 'Probe from outside' }).click();
+  await expect(page.getByRole('alert')).toContainText('That address is private and cannot be probed.');
+});
+
+test('streamed probe stages appear one by one and feed the diagnosis', async ({ page }) => {
+  const stage = (stage: string, status: string, verdict: string, findings: object[] = []) =>
+    JSON.stringify({ type: 'stage', stage, status, verdict, started_ms: 0, duration_ms: 5, details: {}, findings, connections_opened: 1 });
+  const refused = [{ severity: 'error', title: 'The port refused the connection', detail: 'TCP RST from 127.0.0.1:3389', evidence: 'probe.tcp_refused' }];
+  const tcp = JSON.parse(stage('tcp', 'failed', 'Connection refused', refused));
+  await page.route('**/api/probe', (route) => route.fulfill({
+    status: 200,
+    contentType: 'application/x-ndjson',
+    body: [
+      stage('tcp', 'failed', 'Connection refused', refused),
+      stage('negotiation', 'skipped', 'Not reached'),
+      JSON.stringify({ type: 'report', target: {}, started_unix_ms: 0, duration_ms: 12, connections_opened: 1,
+        stages: [tcp, JSON.parse(stage('negotiation', 'skipped', 'Not reached'))], certificate_chain: [] }),
+    ].join('\n') + '\n',
+  }));
+  await page.goto('/');
+  await page.getByLabel('Server name or public IP address').fill('127.0.0.1');
+  await page.getByLabel('Port').fill('3389');
+  await page.getByRole('button', { name: 'Probe from outside' }).click();
+  const stages = page.getByRole('list', { name: 'Probe stages' });
+  await expect(stages.locator('li.stage')).toHaveCount(2);
+  await expect(stages).toContainText('TCP connection');
+  await expect(stages).toContainText('The port refused the connection');
+  await expect(page.getByRole('list', { name: 'Ranked causes' }).locator('.reasons').first()).toContainText(/probe/);
+  await screenshot(page, 'probe-stream');
+});
