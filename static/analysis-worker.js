@@ -10,32 +10,42 @@
 //                  {id, ok: false, error}    a sentence saying what went wrong
 // Nothing here throws past onmessage: every failure becomes an {ok: false} reply.
 
+// Two builds of the analyzers: everything but binary .evtx files, and everything including them
+// (the .evtx reader alone outweighs the rest), so the larger one is fetched only for .evtx files.
 const MODULE_URL = './analysis/rdp_doctor_analysis.js';
+const EVTX_MODULE_URL = './analysis/rdp_doctor_analysis_evtx.js';
+const EVTX_MAGIC = [...'ElfFile\0'].map((c) => c.charCodeAt(0));
 const KINDS = ['cert', 'events', 'rdp'];
 const PROGRESS_FROM_BYTES = 1024 * 1024;
 
-let analyzer = null;
-let instances = 0;
+// Module URL → {instances, module: Promise}, each loaded and instantiated once.
+const analyzers = new Map();
 
-// The analyzers, loaded and instantiated once. After a trap (out of memory, a bug) the Wasm
-// instance is unusable; a new module URL makes the next request load a fresh instance.
-function loadAnalyzer() {
-  if (analyzer === null) {
-    const url = instances === 0 ? MODULE_URL : `${MODULE_URL}?instance=${instances}`;
-    instances += 1;
-    analyzer = import(url).then(async (module) => {
+// After a trap (out of memory, a bug) a Wasm instance is unusable; a new module URL makes the
+// next request load a fresh instance.
+function loadAnalyzer(url) {
+  const entry = analyzers.get(url) ?? { instances: 0, module: null };
+  analyzers.set(url, entry);
+  if (entry.module === null) {
+    const instanceUrl = entry.instances === 0 ? url : `${url}?instance=${entry.instances}`;
+    entry.instances += 1;
+    entry.module = import(instanceUrl).then(async (module) => {
       await module.default();
       return module;
     });
-    analyzer.catch(() => {
-      analyzer = null;
+    entry.module.catch(() => {
+      entry.module = null;
     });
   }
-  return analyzer;
+  return entry.module;
 }
 
-function discardAnalyzer() {
-  analyzer = null;
+function discardAnalyzer(url) {
+  analyzers.get(url).module = null;
+}
+
+function isEvtx(view) {
+  return view.byteLength >= EVTX_MAGIC.length && EVTX_MAGIC.every((byte, i) => view[i] === byte);
 }
 
 function readRequest(message) {
@@ -65,7 +75,8 @@ function readRequest(message) {
 
 async function handle(id, message) {
   const request = readRequest(message);
-  const module = await loadAnalyzer().catch((error) => {
+  const url = request.kind === 'events' && isEvtx(request.view) ? EVTX_MODULE_URL : MODULE_URL;
+  const module = await loadAnalyzer(url).catch((error) => {
     throw new Error(`the analyzers could not be loaded: ${describe(error)}`);
   });
   const limit = module.inputLimit(request.kind);
@@ -84,7 +95,7 @@ async function handle(id, message) {
     json = module.analyze(request.kind, request.view, request.nowUnix, request.host);
   } catch (error) {
     if (error instanceof WebAssembly.RuntimeError) {
-      discardAnalyzer();
+      discardAnalyzer(url);
       throw new Error(
         `the analyzer stopped unexpectedly (${error.message}); the input may be too large for this browser's memory`,
       );

@@ -91,22 +91,32 @@ test.describe('analysis worker contract', () => {
   });
 });
 
-test('the analyzers are downloaded only when evidence first arrives', async ({ page }) => {
-  const requested: string[] = [];
-  page.on('request', (request) => requested.push(new URL(request.url()).pathname));
+test('the analyzers are downloaded only when evidence arrives, the .evtx reader only for .evtx', async ({ page }) => {
+  const requested = new Set<string>();
+  // The context sees the worker's requests too.
+  page.context().on('request', (request) => requested.add(new URL(request.url()).pathname));
   await page.goto('/');
   await page.waitForLoadState('networkidle');
   expect(requested).toContain('/pkg/rdp_doctor_frontend_bg.wasm');
-  expect(requested.filter((p) => p.startsWith('/analysis'))).toEqual([]);
+  expect([...requested].filter((p) => p.startsWith('/analysis'))).toEqual([]);
 
   await installAnalysisClient(page);
-  const reply = await analyse(page, {
+  const rdp = await analyse(page, {
     kind: 'rdp',
     bytes: [...Buffer.from('full address:s:rds01.corp.example.com\r\n')],
     now_unix: LATER,
   });
-  expect(reply.ok).toBe(true);
+  expect(rdp.ok).toBe(true);
   expect(requested).toContain('/analysis/rdp_doctor_analysis_bg.wasm');
+  expect(requested).not.toContain('/analysis/rdp_doctor_analysis_evtx_bg.wasm');
+
+  const evtx = await analyse(page, {
+    kind: 'events',
+    bytes: [...fixture('tests/fixtures/evtx/security-4625-rdp.evtx')],
+    now_unix: LATER,
+  });
+  expect(evtx.ok).toBe(true);
+  expect(requested).toContain('/analysis/rdp_doctor_analysis_evtx_bg.wasm');
 });
 
 test('the page stays responsive while a 50 MB event log is analysed', async ({ page }) => {

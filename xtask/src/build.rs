@@ -37,26 +37,36 @@ fn frontend(tools: &Tools) -> Result {
     wasm_module(
         tools,
         "rdp-doctor-frontend",
+        &[],
         "rdp-doctor-frontend.wasm",
         "rdp_doctor_frontend",
         &dist.join("pkg"),
     )?;
-    // The evidence analyzers: loaded by static/analysis-worker.js only when evidence arrives.
-    wasm_module(
-        tools,
-        "rdp-doctor-analysis",
-        "rdp_doctor_analysis.wasm",
-        "rdp_doctor_analysis",
-        &dist.join("analysis"),
-    )?;
+    // The evidence analyzers, loaded by static/analysis-worker.js only when evidence arrives;
+    // the .evtx reader, the heaviest part, in a second module loaded only for .evtx files.
+    for (features, out_name) in [
+        ("--no-default-features", "rdp_doctor_analysis"),
+        ("--features=evtx", "rdp_doctor_analysis_evtx"),
+    ] {
+        wasm_module(
+            tools,
+            "rdp-doctor-analysis",
+            &[features],
+            "rdp_doctor_analysis.wasm",
+            out_name,
+            &dist.join("analysis"),
+        )?;
+    }
     copy_dir(&tools.root.join("static"), &dist)
 }
 
-/// Builds `package` for wasm32, binds it for `<script type="module">` and shrinks it. `artifact`
-/// is the file cargo writes: a binary keeps the package's dashes, a library gets underscores.
+/// Builds `package` (with extra cargo `flags`) for wasm32, binds it for `<script type="module">`
+/// and shrinks it. `artifact` is the file cargo writes: a binary keeps the package's dashes, a
+/// library gets underscores.
 fn wasm_module(
     tools: &Tools,
     package: &str,
+    flags: &[&str],
     artifact: &str,
     out_name: &str,
     out_dir: &Path,
@@ -71,7 +81,11 @@ fn wasm_module(
             "-p",
             package,
         ])
-        .titled(&format!("{package} (Rust → wasm32)"))
+        .args(flags)
+        .titled(&format!(
+            "{} (Rust → wasm32)",
+            [&[package], flags].concat().join(" ")
+        ))
         .run()?;
     let wasm = tools
         .root
@@ -81,7 +95,7 @@ fn wasm_module(
         .args(["--target", "web", "--no-typescript", "--out-name", out_name])
         .args(["--out-dir"])
         .args([out_dir, wasm.as_path()])
-        .titled(&format!("wasm-bindgen ({package})"))
+        .titled(&format!("wasm-bindgen ({out_name})"))
         .run()?;
     let bundle = out_dir.join(format!("{out_name}_bg.wasm"));
     Step::new(tools.wasm_opt())
@@ -90,7 +104,7 @@ fn wasm_module(
         .arg_path(&bundle)
         .args(["-o"])
         .arg_path(&bundle)
-        .titled(&format!("wasm-opt -Oz ({package})"))
+        .titled(&format!("wasm-opt -Oz ({out_name})"))
         .run()
 }
 

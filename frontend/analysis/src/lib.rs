@@ -2,13 +2,19 @@
 //! analysis Web Worker (`static/analysis-worker.js`). Kept out of the page's bundle so the first
 //! load stays small, and run off the main thread so a 100 MB event log never freezes the page.
 //!
+//! Built twice: without feature `evtx` (certificates, text event exports, .rdp files) and with
+//! it (the same plus binary .evtx files, whose reader weighs more than everything else together),
+//! so the worker downloads the .evtx reader only when an .evtx file arrives.
+//!
 //! Reports leave as JSON text: the worker hands `JSON.parse` of it to the page, and the page reads
 //! it back into the core's report types with serde, so both sides share one exact format.
 
 use std::str::FromStr;
 
 use rdp_doctor_core::analyze::cert::{self, CertContext};
-use rdp_doctor_core::analyze::{AnalyzeError, events, evtx, rdpfile};
+#[cfg(feature = "evtx")]
+use rdp_doctor_core::analyze::{AnalyzeError, evtx};
+use rdp_doctor_core::analyze::{events, rdpfile};
 use wasm_bindgen::prelude::*;
 
 /// What the bytes are, named as in the worker protocol.
@@ -42,7 +48,7 @@ impl Kind {
     pub fn input_limit(self) -> usize {
         match self {
             Kind::Cert => cert::MAX_INPUT_BYTES,
-            Kind::Events => events::MAX_INPUT_BYTES.max(evtx::MAX_INPUT_BYTES),
+            Kind::Events => events::MAX_INPUT_BYTES,
             Kind::Rdp => rdpfile::MAX_INPUT_BYTES,
         }
     }
@@ -53,11 +59,15 @@ impl Kind {
 pub fn analyze_to_json(kind: Kind, bytes: Vec<u8>, ctx: &CertContext) -> Result<String, String> {
     let json = match kind {
         Kind::Cert => cert::analyze(&bytes, ctx).map(|report| serde_json::to_string(&report)),
-        Kind::Events => match events::analyze(&bytes) {
-            Err(AnalyzeError::EvtxNeedsEvtxReader) => evtx::analyze(bytes),
-            other => other,
+        Kind::Events => {
+            let report = events::analyze(&bytes);
+            #[cfg(feature = "evtx")]
+            let report = match report {
+                Err(AnalyzeError::EvtxNeedsEvtxReader) => evtx::analyze(bytes),
+                other => other,
+            };
+            report.map(|report| serde_json::to_string(&report))
         }
-        .map(|report| serde_json::to_string(&report)),
         Kind::Rdp => rdpfile::analyze(&bytes).map(|report| serde_json::to_string(&report)),
     };
     json.map_err(|error| error.to_string())?
@@ -146,6 +156,7 @@ mod tests {
         assert!(evidence_ids(&report).contains(&"cert.expired"), "{report}");
     }
 
+    #[cfg(feature = "evtx")]
     #[test]
     fn a_binary_evtx_file_goes_to_the_evtx_reader() {
         let report = report(
@@ -190,7 +201,7 @@ mod tests {
             not_a_cert.starts_with("no certificate found"),
             "{not_a_cert}"
         );
-        // The .evtx magic followed by garbage is refused by the .evtx reader, not panicked on.
+        // The .evtx magic followed by garbage is refused, not panicked on.
         let mut broken_evtx = b"ElfFile\0".to_vec();
         broken_evtx.extend_from_slice(&[0xff; 100]);
         let broken = analyze_to_json(Kind::Events, broken_evtx, &ctx).unwrap_err();
