@@ -15,14 +15,14 @@ test.describe('analysis worker contract', () => {
   test('a binary .evtx file is read and its RDP logon failure found', async ({ page }) => {
     const reply = await analyse(page, {
       kind: 'events',
-      bytes: [...fixture('tests/fixtures/evtx/security-4625-rdp.evtx')],
+      bytes: [...fixture('shared/tests/fixtures/events/rdp-server.evtx')],
       now_unix: LATER,
     });
     expect(reply.error).toBeUndefined();
     expect(reply.ok).toBe(true);
     expect(reply.bytesLeftInPage).toBe(0); // the ArrayBuffer was transferred, not copied
     expect(reply.report.format_detected).toBe('evtx');
-    expect(reply.report.events_read).toBe(7);
+    expect(reply.report.events_read).toBe(8);
     expect(evidenceIds(reply.report)).toContain('event.logon_bad_credentials');
     const timeline = reply.report.timeline.map((entry: any) => `${entry.source} ${entry.event_id}`);
     expect(timeline).toContain('Security 4625');
@@ -112,7 +112,7 @@ test('the analyzers are downloaded only when evidence arrives, the .evtx reader 
 
   const evtx = await analyse(page, {
     kind: 'events',
-    bytes: [...fixture('tests/fixtures/evtx/security-4625-rdp.evtx')],
+    bytes: [...fixture('shared/tests/fixtures/events/rdp-server.evtx')],
     now_unix: LATER,
   });
   expect(evtx.ok).toBe(true);

@@ -25,9 +25,9 @@ test('a dropped .evtx file and a dropped PEM show their findings', async ({ page
   await page.getByLabel('Paste the error message').fill('Error code: 0x904\nExtended error code: 0x7');
   await page.locator('fieldset.question').getByRole('button').first().click();
 
-  const events = await dropFile(page, 'Event logs', 'Security.evtx', fixture('tests/fixtures/evtx/security-4625-rdp.evtx'));
+  const events = await dropFile(page, 'Event logs', 'Security.evtx', fixture('shared/tests/fixtures/events/rdp-server.evtx'));
   const eventResult = events.locator('.analysis');
-  await expect(eventResult).toContainText('7 events read.');
+  await expect(eventResult).toContainText('8 events read.');
   await expect(eventResult.getByRole('list', { name: 'Relevant events, oldest first' })).toContainText('Security 4625');
   await expect(eventResult).toContainText(/logon failed/i);
 

@@ -161,11 +161,11 @@ mod tests {
     fn a_binary_evtx_file_goes_to_the_evtx_reader() {
         let report = report(
             Kind::Events,
-            "tests/fixtures/evtx/security-4625-rdp.evtx",
+            "shared/tests/fixtures/events/rdp-server.evtx",
             &CertContext::default(),
         );
         assert_eq!(report["format_detected"], "evtx");
-        assert_eq!(report["events_read"], 7);
+        assert_eq!(report["events_read"], 8);
         assert!(
             evidence_ids(&report).contains(&"event.logon_bad_credentials"),
             "{report}"

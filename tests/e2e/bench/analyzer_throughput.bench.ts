@@ -12,7 +12,7 @@ const EXPORTS: [string, string][] = [
   ['event XML (wevtutil /f:xml)', 'shared/tests/fixtures/events/wevtutil-system.xml'],
   ['wevtutil text', 'shared/tests/fixtures/events/wevtutil-rdpcorets.txt'],
 ];
-const EVTX_FIXTURE = 'tests/fixtures/evtx/security-4625-rdp.evtx';
+const EVTX_FIXTURE = 'shared/tests/fixtures/events/rdp-server.evtx';
 
 /** Either a text repeated to `size` bytes, or the given bytes as they are. */
 type Input = { text: string; size: number } | { bytes: number[] };
@@ -57,7 +57,7 @@ test('analyzer throughput in the browser', async ({ page }) => {
       measurements.push({ format, input: { text, size: size * MB }, runs: 3 });
     }
   }
-  // An .evtx file cannot be concatenated: the genuine one, read whole, repeatedly.
+  // An .evtx file cannot be concatenated: the fixture, read whole, repeatedly.
   measurements.push({ format: `.evtx (${EVTX_FIXTURE})`, input: { bytes: [...fixture(EVTX_FIXTURE)] }, runs: 20 });
 
   const rows: string[][] = [];

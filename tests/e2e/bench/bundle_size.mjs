@@ -10,6 +10,8 @@ const dist = path.join(root, 'dist');
 const BUDGET = 150 * 1024;
 const initial = ['index.html', 'boot.js', 'style.css', 'pkg/rdp_doctor_frontend.js', 'pkg/rdp_doctor_frontend_bg.wasm'];
 const lazy = ['analysis-worker.js', 'analysis/rdp_doctor_analysis.js', 'analysis/rdp_doctor_analysis_bg.wasm'];
+// Fetched instead of the module above only when an .evtx file arrives.
+const lazyEvtx = ['analysis/rdp_doctor_analysis_evtx.js', 'analysis/rdp_doctor_analysis_evtx_bg.wasm'];
 
 function measure(files) {
   let total = { raw: 0, gzip: 0, brotli: 0 };
@@ -35,3 +37,6 @@ console.log(`budget ${kb(BUDGET)} gzip: ${first.gzip <= BUDGET ? 'within' : `ove
 console.log('\nloaded on first evidence (analysis worker):');
 const later = measure(lazy);
 console.log(`${'lazy total'.padEnd(42)} ${kb(later.raw)} ${kb(later.gzip)} ${kb(later.brotli)}`);
+console.log('\nloaded instead, the first time an .evtx file arrives:');
+const evtx = measure(lazyEvtx);
+console.log(`${'.evtx module total'.padEnd(42)} ${kb(evtx.raw)} ${kb(evtx.gzip)} ${kb(evtx.brotli)}`);

@@ -1,5 +1,5 @@
 //! Event log analyzer throughput, native: how many MB per second `events::analyze` reads from
-//! large generated exports, and the .evtx reader from a genuine file. A measurement, not a test.
+//! large generated exports, and the .evtx reader from the generated .evtx fixture. A measurement, not a test.
 //!
 //! `cargo run --profile release-native -p rdp-doctor-tests --bin analyzer_bench [MB ...]`
 //! (sizes default to 1 10 100). The browser counterpart is tests/e2e/bench/.
@@ -21,7 +21,7 @@ const REPEATABLE_EXPORTS: &[(&str, &str)] = &[
     ("event XML (wevtutil /f:xml)", "wevtutil-system.xml"),
     ("wevtutil text", "wevtutil-rdpcorets.txt"),
 ];
-const EVTX_FIXTURE: &str = "tests/fixtures/evtx/security-4625-rdp.evtx";
+const EVTX_FIXTURE: &str = "shared/tests/fixtures/events/rdp-server.evtx";
 
 struct Measurement {
     format: String,
@@ -72,7 +72,7 @@ fn run(sizes: &[usize]) -> Result<Vec<Measurement>, String> {
             });
         }
     }
-    // An .evtx file cannot be concatenated, so the genuine one is read whole, repeatedly.
+    // An .evtx file cannot be concatenated, so the fixture is read whole, repeatedly.
     let evtx_file = read(&root.join(EVTX_FIXTURE))?;
     let (best, events) = measure(|| {
         evtx::analyze(evtx_file.clone())
