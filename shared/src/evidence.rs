@@ -59,6 +59,20 @@ pub struct Finding {
 }
 
 impl Finding {
+    pub fn new(
+        severity: Severity,
+        evidence: Option<EvidenceId>,
+        title: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Self {
+        Finding {
+            severity,
+            title: title.into(),
+            detail: detail.into(),
+            evidence,
+        }
+    }
+
     pub fn to_evidence(&self, source: Source) -> Option<Evidence> {
         self.evidence
             .map(|id| Evidence::new(id, source, format!("{}: {}", self.title, self.detail)))

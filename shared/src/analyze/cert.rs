@@ -18,7 +18,7 @@ use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 
 use super::text::{PrintedTime, decode_text, format_unix_utc, parse_printed_time};
-use super::{AnalyzeError, check_size, evidence_of, finding};
+use super::{AnalyzeError, check_size, evidence_of};
 use crate::evidence::{Evidence, EvidenceId, Finding, Severity, Source};
 
 /// Larger than any real certificate chain by orders of magnitude.
@@ -167,7 +167,7 @@ pub fn analyze_chain_der(chain: &[Vec<u8>], ctx: &CertContext) -> CertReport {
     for (index, der) in chain.iter().take(MAX_CERTIFICATES).enumerate() {
         match facts_from_der(der, index) {
             Ok((facts, _)) => certs.push(facts),
-            Err(e) => findings.push(finding(
+            Err(e) => findings.push(Finding::new(
                 Severity::Error,
                 None,
                 "A certificate the server sent is unreadable",
@@ -176,7 +176,7 @@ pub fn analyze_chain_der(chain: &[Vec<u8>], ctx: &CertContext) -> CertReport {
         }
     }
     if certs.is_empty() && findings.is_empty() {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Error,
             None,
             "The server sent no certificate",
@@ -331,12 +331,7 @@ fn read_pem(text: &str) -> Result<(Vec<Facts>, Vec<Finding>), AnalyzeError> {
         });
     }
     if saw_key {
-        findings.push(finding(
-            Severity::Warning,
-            None,
-            "The input also contains a private key",
-            "It was not read. A private key must stay on the server: do not paste or send it anywhere.",
-        ));
+        findings.push(Finding::new(Severity::Warning, None, "The input also contains a private key", "It was not read. A private key must stay on the server: do not paste or send it anywhere."));
     }
     Ok((certs, findings))
 }
@@ -1064,16 +1059,11 @@ fn check_server_certificate(
     findings: &mut Vec<Finding>,
 ) {
     if cert.summary.self_signed {
-        findings.push(finding(
-            Severity::Warning,
-            Some(EvidenceId::CertSelfSigned),
-            format!("{which} is self-signed"),
-            format!(
+        findings.push(Finding::new(Severity::Warning, Some(EvidenceId::CertSelfSigned), format!("{which} is self-signed"), format!(
                 "\"{}\" issued itself. Clients that do not already trust it warn, and refuse to connect when the \
                  .rdp file or policy requires server authentication. This is Windows' default RDP certificate.",
                 cert.summary.subject
-            ),
-        ));
+            )));
     }
     if let Some(host) = ctx.host.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         check_name(cert, which, host, findings);
@@ -1082,13 +1072,8 @@ fn check_server_certificate(
     check_key_usage(cert, which, findings);
     note_unchecked(cert, which, ctx, findings);
     if let Some(thumbprint) = &cert.summary.thumbprint_sha1 {
-        findings.push(finding(
-            Severity::Info,
-            None,
-            format!("Thumbprint {thumbprint}"),
-            "Compare with the SSLCertificateSHA1Hash the RDP listener uses: \
-             Get-CimInstance -Namespace root\\cimv2\\TerminalServices -ClassName Win32_TSGeneralSetting",
-        ));
+        findings.push(Finding::new(Severity::Info, None, format!("Thumbprint {thumbprint}"), "Compare with the SSLCertificateSHA1Hash the RDP listener uses: \
+             Get-CimInstance -Namespace root\\cimv2\\TerminalServices -ClassName Win32_TSGeneralSetting"));
     }
 }
 
@@ -1105,14 +1090,9 @@ fn check_validity(cert: &Facts, which: &str, now: i64, findings: &mut Vec<Findin
     if let Some(not_after) = cert.not_after {
         let when = cert.summary.not_after.clone().unwrap_or_default();
         if now > not_after {
-            findings.push(finding(
-                Severity::Error,
-                Some(EvidenceId::CertExpired),
-                format!("{which} has expired"),
-                format!("It expired on {when}, {} days ago{zone_note}. Clients refuse expired certificates.", days(now - not_after)),
-            ));
+            findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertExpired), format!("{which} has expired"), format!("It expired on {when}, {} days ago{zone_note}. Clients refuse expired certificates.", days(now - not_after))));
         } else if not_after - now < EXPIRING_SOON_SECS {
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Warning,
                 Some(EvidenceId::CertExpiringSoon),
                 format!("{which} expires soon"),
@@ -1125,35 +1105,20 @@ fn check_validity(cert: &Facts, which: &str, now: i64, findings: &mut Vec<Findin
     }
     if cert.not_before.is_some_and(|t| now < t) {
         let when = cert.summary.not_before.clone().unwrap_or_default();
-        findings.push(finding(
-            Severity::Error,
-            Some(EvidenceId::CertNotYetValid),
-            format!("{which} is not valid yet"),
-            format!("It becomes valid on {when}{zone_note}. Check the clock on the server and the client."),
-        ));
+        findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertNotYetValid), format!("{which} is not valid yet"), format!("It becomes valid on {when}{zone_note}. Check the clock on the server and the client.")));
     }
 }
 
 fn check_key(cert: &Facts, which: &str, findings: &mut Vec<Finding>) {
     if let Some(bits) = cert.rsa_bits.filter(|&b| b < MIN_RSA_BITS) {
-        findings.push(finding(
-            Severity::Error,
-            Some(EvidenceId::CertKeyWeak),
-            format!("{which} has a weak {bits}-bit RSA key"),
-            format!("Current Windows and TLS libraries reject RSA keys under {MIN_RSA_BITS} bits; issue a new certificate."),
-        ));
+        findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertKeyWeak), format!("{which} has a weak {bits}-bit RSA key"), format!("Current Windows and TLS libraries reject RSA keys under {MIN_RSA_BITS} bits; issue a new certificate.")));
     }
 }
 
 fn check_signature(cert: &Facts, which: &str, findings: &mut Vec<Finding>) {
     if let Some(hash) = cert.weak_hash {
         let algorithm = cert.summary.signature_algorithm.as_deref().unwrap_or(hash);
-        findings.push(finding(
-            Severity::Error,
-            Some(EvidenceId::CertSignatureWeak),
-            format!("{which} is signed with {hash}"),
-            format!("Its signature algorithm is {algorithm}; clients distrust {hash} signatures. Reissue it with SHA-256."),
-        ));
+        findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertSignatureWeak), format!("{which} is signed with {hash}"), format!("Its signature algorithm is {algorithm}; clients distrust {hash} signatures. Reissue it with SHA-256.")));
     }
 }
 
@@ -1170,7 +1135,7 @@ fn check_name(leaf: &Facts, which: &str, host: &str, findings: &mut Vec<Finding>
     let matched = match host_ip {
         Some(ip) => {
             if !leaf.ips_shown && !cn_counts {
-                findings.push(finding(
+                findings.push(Finding::new(
                     Severity::Info,
                     None,
                     "The name check for an IP address was skipped",
@@ -1223,7 +1188,7 @@ fn check_name(leaf: &Facts, which: &str, host: &str, findings: &mut Vec<Finding>
     } else {
         ""
     };
-    findings.push(finding(
+    findings.push(Finding::new(
         Severity::Error,
         Some(EvidenceId::CertNameMismatch),
         format!("{which} is not valid for \"{host}\""),
@@ -1257,15 +1222,10 @@ fn check_eku(leaf: &Facts, which: &str, findings: &mut Vec<Finding>) {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    findings.push(finding(
-        Severity::Error,
-        Some(EvidenceId::CertEkuUnsuitable),
-        format!("{which} is not allowed for server authentication"),
-        format!(
+    findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertEkuUnsuitable), format!("{which} is not allowed for server authentication"), format!(
             "Its Enhanced Key Usage lists {listed}; an RDP certificate needs Server Authentication ({OID_SERVER_AUTH}) \
              or Remote Desktop Authentication ({OID_REMOTE_DESKTOP_AUTH})."
-        ),
-    ));
+        )));
 }
 
 fn check_key_usage(leaf: &Facts, which: &str, findings: &mut Vec<Finding>) {
@@ -1281,12 +1241,7 @@ fn check_key_usage(leaf: &Facts, which: &str, findings: &mut Vec<Finding>) {
     } else {
         listed.join(", ")
     };
-    findings.push(finding(
-        Severity::Error,
-        Some(EvidenceId::CertKeyUsageUnsuitable),
-        format!("{which}'s key usage does not allow a TLS server"),
-        format!("Its Key Usage allows {listed}; a TLS server needs Digital Signature or Key Encipherment."),
-    ));
+    findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertKeyUsageUnsuitable), format!("{which}'s key usage does not allow a TLS server"), format!("Its Key Usage allows {listed}; a TLS server needs Digital Signature or Key Encipherment.")));
 }
 
 /// A chain given leaf first should continue with the leaf's issuer, then that one's, and so on.
@@ -1312,25 +1267,20 @@ fn check_chain(certs: &[Facts], findings: &mut Vec<Finding>) {
             .map(|i| format!("\"{}\"", certs[i].summary.subject))
             .collect();
         if top.summary.self_signed {
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Info,
                 None,
                 "Some certificates are not part of the server certificate's chain",
                 format!("Not linked to the chain: {}.", detached.join("; ")),
             ));
         } else {
-            findings.push(finding(
-                Severity::Error,
-                Some(EvidenceId::CertChainIncomplete),
-                "The certificate chain is incomplete",
-                format!(
+            findings.push(Finding::new(Severity::Error, Some(EvidenceId::CertChainIncomplete), "The certificate chain is incomplete", format!(
                     "The certificate that issued \"{}\" (\"{}\") is missing, so {} cannot be linked to the server certificate. \
                      Install the intermediate CA certificate on the server.",
                     top.summary.subject,
                     top.summary.issuer,
                     detached.join("; ")
-                ),
-            ));
+                )));
         }
     } else if path
         .iter()
@@ -1341,7 +1291,7 @@ fn check_chain(certs: &[Facts], findings: &mut Vec<Finding>) {
             .iter()
             .map(|&i| certs[i].summary.subject.as_str())
             .collect();
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Warning,
             Some(EvidenceId::CertChainOutOfOrder),
             "The certificate chain is out of order",
@@ -1375,7 +1325,7 @@ fn note_unchecked(leaf: &Facts, which: &str, ctx: &CertContext, findings: &mut V
         unchecked.push("host name (no host given)");
     }
     if !unchecked.is_empty() {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Info,
             None,
             "Some checks were not possible with this input",

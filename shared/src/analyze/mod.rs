@@ -18,7 +18,7 @@ pub mod evtx;
 pub mod rdpfile;
 mod text;
 
-use crate::evidence::{Evidence, EvidenceId, Finding, Severity, Source};
+use crate::evidence::{Evidence, Finding, Source};
 
 pub use text::{format_unix_utc, parse_rfc3339};
 
@@ -87,18 +87,4 @@ fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
         }
     }
     evidence
-}
-
-fn finding(
-    severity: Severity,
-    evidence: Option<EvidenceId>,
-    title: impl Into<String>,
-    detail: impl Into<String>,
-) -> Finding {
-    Finding {
-        severity,
-        title: title.into(),
-        detail: detail.into(),
-        evidence,
-    }
 }

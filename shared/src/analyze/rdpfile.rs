@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::text::decode_text;
-use super::{AnalyzeError, check_size, evidence_of, finding};
+use super::{AnalyzeError, check_size, evidence_of};
 use crate::evidence::{Evidence, EvidenceId, Finding, Severity, Source};
 
 /// Real .rdp files are a few kilobytes.
@@ -142,21 +142,11 @@ fn target(report: &RdpFileReport) -> Option<(String, u16)> {
 fn findings(report: &RdpFileReport) -> Vec<Finding> {
     let mut findings = Vec::new();
     match &report.target {
-        None => findings.push(finding(
-            Severity::Warning,
-            None,
-            "The file names no server",
-            "It has no \"full address\" setting, so the client asks for the computer to connect to.",
-        )),
+        None => findings.push(Finding::new(Severity::Warning, None, "The file names no server", "It has no \"full address\" setting, so the client asks for the computer to connect to.")),
         Some((host, port)) => {
-            findings.push(finding(Severity::Info, None, format!("Connects to {host} on port {port}"), "From \"full address\"; the probe can test this host and port."));
+            findings.push(Finding::new(Severity::Info, None, format!("Connects to {host} on port {port}"), "From \"full address\"; the probe can test this host and port."));
             if *port != DEFAULT_PORT {
-                findings.push(finding(
-                    Severity::Info,
-                    Some(EvidenceId::RdpNonstandardPort),
-                    format!("The file connects to port {port}, not 3389"),
-                    "The server's listener and every firewall on the way must use this port too.",
-                ));
+                findings.push(Finding::new(Severity::Info, Some(EvidenceId::RdpNonstandardPort), format!("The file connects to port {port}, not 3389"), "The server's listener and every firewall on the way must use this port too."));
             }
         }
     }
@@ -165,48 +155,23 @@ fn findings(report: &RdpFileReport) -> Vec<Finding> {
     {
         let (alternate_host, _) = split_address(alternate);
         if !alternate_host.is_empty() && !alternate_host.eq_ignore_ascii_case(host) {
-            findings.push(finding(
-                Severity::Info,
-                None,
-                format!("An alternate address is set: {alternate}"),
-                "mstsc connects to \"alternate full address\" instead of \"full address\" when it is set; test that one too.",
-            ));
+            findings.push(Finding::new(Severity::Info, None, format!("An alternate address is set: {alternate}"), "mstsc connects to \"alternate full address\" instead of \"full address\" when it is set; test that one too."));
         }
     }
     if report.integer("enablecredsspsupport") == Some(0) {
-        findings.push(finding(
-            Severity::Warning,
-            Some(EvidenceId::RdpNlaDisabled),
-            "The file turns Network Level Authentication off",
-            "enablecredsspsupport:i:0 stops the client from using CredSSP. A server that requires NLA (the Windows default) \
-             then refuses the connection, which the client reports as 0x904 / extended 0x7. Remove the line or set it to 1.",
-        ));
+        findings.push(Finding::new(Severity::Warning, Some(EvidenceId::RdpNlaDisabled), "The file turns Network Level Authentication off", "enablecredsspsupport:i:0 stops the client from using CredSSP. A server that requires NLA (the Windows default) \
+             then refuses the connection, which the client reports as 0x904 / extended 0x7. Remove the line or set it to 1."));
     }
     match report.integer("authentication level") {
-        Some(0) => findings.push(finding(
-            Severity::Warning,
-            Some(EvidenceId::RdpAuthLevelLenient),
-            "The file connects without verifying the server",
-            "authentication level:i:0 accepts any server certificate silently, which hides certificate problems \
-             (expired, wrong name, untrusted) rather than fixing them.",
-        )),
-        Some(1) => findings.push(finding(
-            Severity::Warning,
-            Some(EvidenceId::RdpAuthLevelStrict),
-            "The file refuses to connect if the server cannot be verified",
-            "authentication level:i:1 makes any certificate problem (expired, self-signed, wrong name, untrusted issuer) \
-             stop the connection instead of showing a warning.",
-        )),
+        Some(0) => findings.push(Finding::new(Severity::Warning, Some(EvidenceId::RdpAuthLevelLenient), "The file connects without verifying the server", "authentication level:i:0 accepts any server certificate silently, which hides certificate problems \
+             (expired, wrong name, untrusted) rather than fixing them.")),
+        Some(1) => findings.push(Finding::new(Severity::Warning, Some(EvidenceId::RdpAuthLevelStrict), "The file refuses to connect if the server cannot be verified", "authentication level:i:1 makes any certificate problem (expired, self-signed, wrong name, untrusted issuer) \
+             stop the connection instead of showing a warning.")),
         _ => {}
     }
     if report.integer("negotiate security layer") == Some(0) {
-        findings.push(finding(
-            Severity::Warning,
-            Some(EvidenceId::RdpSecurityNegotiationOff),
-            "The file turns security layer negotiation off",
-            "negotiate security layer:i:0 makes the client use legacy RDP security without TLS; a server that requires \
-             TLS or NLA refuses it. Remove the line or set it to 1.",
-        ));
+        findings.push(Finding::new(Severity::Warning, Some(EvidenceId::RdpSecurityNegotiationOff), "The file turns security layer negotiation off", "negotiate security layer:i:0 makes the client use legacy RDP security without TLS; a server that requires \
+             TLS or NLA refuses it. Remove the line or set it to 1."));
     }
     let gateway = report
         .setting("gatewayhostname")
@@ -219,19 +184,14 @@ fn findings(report: &RdpFileReport) -> Vec<Finding> {
         } else {
             "when a direct connection fails"
         };
-        findings.push(finding(
-            Severity::Info,
-            Some(EvidenceId::RdpGatewayConfigured),
-            format!("The connection goes through the RD Gateway {gateway}"),
-            format!(
+        findings.push(Finding::new(Severity::Info, Some(EvidenceId::RdpGatewayConfigured), format!("The connection goes through the RD Gateway {gateway}"), format!(
                 "gatewayusagemethod:i:{} uses the gateway {when}. A failure may come from the gateway, its certificate \
                  or its policies (CAP/RAP), not only from the server; the probe reaches the gateway over HTTPS, not RDP.",
                 gateway_use.unwrap_or_default()
-            ),
-        ));
+            )));
     }
     if report.integer("prompt for credentials") == Some(1) {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Info,
             None,
             "The file always asks for credentials",
@@ -239,22 +199,12 @@ fn findings(report: &RdpFileReport) -> Vec<Finding> {
         ));
     }
     if report.integer("use redirection server name") == Some(1) {
-        findings.push(finding(
-            Severity::Info,
-            None,
-            "The file follows RD Connection Broker redirection by name",
-            "use redirection server name:i:1 connects to the name the broker returns; that name must resolve and \
-             match the session host's certificate.",
-        ));
+        findings.push(Finding::new(Severity::Info, None, "The file follows RD Connection Broker redirection by name", "use redirection server name:i:1 connects to the name the broker returns; that name must resolve and \
+             match the session host's certificate."));
     }
     if report.integer("enablerdsaadauth") == Some(1) {
-        findings.push(finding(
-            Severity::Info,
-            None,
-            "The file uses Microsoft Entra ID authentication",
-            "enablerdsaadauth:i:1 needs an Entra-joined (or hybrid-joined) server and a user allowed by its policies; \
-             a changed Conditional Access policy or an expired token can end the connection.",
-        ));
+        findings.push(Finding::new(Severity::Info, None, "The file uses Microsoft Entra ID authentication", "enablerdsaadauth:i:1 needs an Entra-joined (or hybrid-joined) server and a user allowed by its policies; \
+             a changed Conditional Access policy or an expired token can end the connection."));
     }
     findings
 }

@@ -502,51 +502,37 @@ fn not_applicable(kind: StageKind, verdict: impl Into<String>) -> StageReport {
     StageReport::without_result(kind, StageStatus::NotApplicable, verdict)
 }
 
-fn finding(
-    severity: Severity,
-    title: impl Into<String>,
-    detail: impl Into<String>,
-    evidence: Option<EvidenceId>,
-) -> Finding {
-    Finding {
-        severity,
-        title: title.into(),
-        detail: detail.into(),
-        evidence,
-    }
-}
-
 fn tcp_report(error: Option<&ConnectError>, connect_ms: u64) -> StageReport {
     let (status, outcome, verdict, finding) = match error {
         None => (
             StageStatus::Ok,
             TcpOutcome::Open,
             format!("The port is open (connected in {connect_ms} ms)."),
-            finding(Severity::Info, "The port accepts TCP connections", format!("connected in {connect_ms} ms"), Some(EvidenceId::ProbeTcpOpen)),
+            Finding::new(Severity::Info, Some(EvidenceId::ProbeTcpOpen), "The port accepts TCP connections", format!("connected in {connect_ms} ms")),
         ),
         Some(ConnectError::Refused) => (
             StageStatus::Failed,
             TcpOutcome::Refused,
             "The port refused the connection: nothing listens there, or a firewall rejects it.".to_owned(),
-            finding(Severity::Error, "The port refused the TCP connection", "connection refused (RST)", Some(EvidenceId::ProbeTcpRefused)),
+            Finding::new(Severity::Error, Some(EvidenceId::ProbeTcpRefused), "The port refused the TCP connection", "connection refused (RST)"),
         ),
         Some(ConnectError::TimedOut) => (
             StageStatus::Failed,
             TcpOutcome::TimedOut,
             "No answer to the connection attempt: a firewall drops the traffic, or the host is down.".to_owned(),
-            finding(Severity::Error, "The TCP connection timed out", format!("no answer after {connect_ms} ms"), Some(EvidenceId::ProbeTcpTimeout)),
+            Finding::new(Severity::Error, Some(EvidenceId::ProbeTcpTimeout), "The TCP connection timed out", format!("no answer after {connect_ms} ms")),
         ),
         Some(ConnectError::NameNotResolved) => (
             StageStatus::Failed,
             TcpOutcome::NameNotResolved,
             "The host name does not resolve.".to_owned(),
-            finding(Severity::Error, "The host name did not resolve", "DNS lookup failed", Some(EvidenceId::ProbeDnsFailed)),
+            Finding::new(Severity::Error, Some(EvidenceId::ProbeDnsFailed), "The host name did not resolve", "DNS lookup failed"),
         ),
         Some(ConnectError::Other(reason)) => (
             StageStatus::Failed,
             TcpOutcome::Failed { reason: reason.clone() },
             format!("The connection failed: {reason}."),
-            finding(Severity::Error, "The TCP connection failed", reason.clone(), None),
+            Finding::new(Severity::Error, None, "The TCP connection failed", reason.clone()),
         ),
     };
     let connect_ms = (status == StageStatus::Ok).then_some(connect_ms);
@@ -589,11 +575,11 @@ fn negotiation_report(outcome: &NegotiationOutcome) -> StageReport {
             ..
         } => (
             StageStatus::Ok,
-            finding(
+            Finding::new(
                 Severity::Info,
+                Some(EvidenceId::ProbeNegNlaOffered),
                 "The server accepts NLA (CredSSP)",
                 outcome.describe(),
-                Some(EvidenceId::ProbeNegNlaOffered),
             ),
         ),
         NegotiationOutcome::Selected {
@@ -601,74 +587,74 @@ fn negotiation_report(outcome: &NegotiationOutcome) -> StageReport {
             ..
         } => (
             StageStatus::Ok,
-            finding(
+            Finding::new(
                 Severity::Warning,
+                Some(EvidenceId::ProbeNegRdpSecurityOnly),
                 "The server uses legacy RDP security",
                 "it selected standard RDP security although the client offered TLS and NLA; current clients may refuse this",
-                Some(EvidenceId::ProbeNegRdpSecurityOnly),
             ),
         ),
         NegotiationOutcome::Selected { .. } => (
             StageStatus::Ok,
-            finding(
+            Finding::new(
                 Severity::Info,
+                None,
                 "The server selected a security protocol",
                 outcome.describe(),
-                None,
             ),
         ),
         NegotiationOutcome::Failure { code, name } => (
             StageStatus::Failed,
-            finding(
+            Finding::new(
                 Severity::Error,
+                failure_evidence(*code),
                 "The server refused the negotiation",
                 format!("RDP_NEG_FAILURE {code} ({name})"),
-                failure_evidence(*code),
             ),
         ),
         NegotiationOutcome::Reset => (
             StageStatus::Failed,
-            finding(
+            Finding::new(
                 Severity::Error,
+                Some(EvidenceId::ProbeX224Reset),
                 "The server reset the connection after the RDP connection request",
                 "RST instead of a Connection Confirm",
-                Some(EvidenceId::ProbeX224Reset),
             ),
         ),
         NegotiationOutcome::Closed => (
             StageStatus::Failed,
-            finding(
+            Finding::new(
                 Severity::Error,
+                Some(EvidenceId::ProbeX224Closed),
                 "The server closed the connection after the RDP connection request",
                 "FIN instead of a Connection Confirm",
-                Some(EvidenceId::ProbeX224Closed),
             ),
         ),
         NegotiationOutcome::Silent => (
             StageStatus::Failed,
-            finding(
+            Finding::new(
                 Severity::Error,
+                Some(EvidenceId::ProbeX224Silent),
                 "The server did not answer the RDP connection request",
                 "no reply before the deadline",
-                Some(EvidenceId::ProbeX224Silent),
             ),
         ),
         NegotiationOutcome::NotRdp { .. } | NegotiationOutcome::Malformed { .. } => (
             StageStatus::Failed,
-            finding(
+            Finding::new(
                 Severity::Error,
+                Some(EvidenceId::ProbeX224NotRdp),
                 "The service on this port does not speak RDP",
                 outcome.describe(),
-                Some(EvidenceId::ProbeX224NotRdp),
             ),
         ),
         NegotiationOutcome::ConnectFailed { reason } => (
             StageStatus::Failed,
-            finding(
+            Finding::new(
                 Severity::Error,
+                None,
                 "The connection failed during negotiation",
                 reason.clone(),
-                None,
             ),
         ),
     };
@@ -701,14 +687,14 @@ fn protocols_report(mut protocols: Vec<ProtocolResult>) -> StageReport {
             && !codes_seen.contains(code)
         {
             codes_seen.push(*code);
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Info,
+                failure_evidence(*code),
                 format!(
                     "Asked for {} alone, the server answered {name}",
                     result.protocol.label()
                 ),
                 format!("RDP_NEG_FAILURE {code}"),
-                failure_evidence(*code),
             ));
         }
     }
@@ -716,11 +702,11 @@ fn protocols_report(mut protocols: Vec<ProtocolResult>) -> StageReport {
         .iter()
         .any(|r| r.accepted && matches!(r.protocol, Protocol::Hybrid | Protocol::HybridEx))
     {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Info,
+            Some(EvidenceId::ProbeNegNlaOffered),
             "The server accepts NLA (CredSSP)",
             "HYBRID accepted when asked alone",
-            Some(EvidenceId::ProbeNegNlaOffered),
         ));
     }
     let (status, verdict) = if accepted.is_empty() {
@@ -804,19 +790,19 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
             negotiated.version.label()
         );
         if negotiated.version < TlsVersion::Tls12 {
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Error,
+                Some(EvidenceId::ProbeTlsLegacyOnly),
                 "The server accepts only TLS 1.0/1.1",
                 format!("accepted: {}", supported.join(", ")),
-                Some(EvidenceId::ProbeTlsLegacyOnly),
             ));
         }
         if is_unusable_suite(negotiated.cipher_suite) {
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Error,
+                Some(EvidenceId::ProbeTlsNoModernCipher),
                 "The server only offers cipher suites without encryption or authentication",
                 suite,
-                Some(EvidenceId::ProbeTlsNoModernCipher),
             ));
         }
     } else {
@@ -853,7 +839,7 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
             } else {
                 format!("{what}; {why}")
             };
-            findings.push(finding(Severity::Error, title, detail, Some(id)));
+            findings.push(Finding::new(Severity::Error, Some(id), title, detail));
         }
     }
     StageReport {
@@ -888,11 +874,11 @@ fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
             failing.len(),
             clients.len()
         );
-        findings.push(finding(
+        findings.push(Finding::new(
             severity,
+            Some(EvidenceId::ProbeClientIncompatible),
             title,
             names.join("; "),
-            Some(EvidenceId::ProbeClientIncompatible),
         ));
     }
     let no_common_suite = failing.iter().any(|c| {
@@ -906,11 +892,11 @@ fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
             )
     });
     if failing_current == current && current > 0 && no_common_suite {
-        findings.push(finding(
+        findings.push(Finding::new(
             Severity::Error,
+            Some(EvidenceId::ProbeTlsNoModernCipher),
             "No current RDP client shares a cipher suite with the server",
             "the client supports none of the cipher suites the server accepts",
-            Some(EvidenceId::ProbeTlsNoModernCipher),
         ));
     }
     let legacy: Vec<&str> = failing
@@ -963,25 +949,25 @@ fn nla_report(details: NlaDetails) -> StageReport {
                 .clone()
                 .or_else(|| ntlm.netbios_domain_name.clone())
                 .unwrap_or_default();
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Info,
+                Some(EvidenceId::ProbeNlaInfo),
                 "The server answered NLA with its NTLM challenge",
                 format!(
                     "computer {name}, domain {domain}, OS version {os}, CredSSP version {}",
                     details.credssp_version.unwrap_or_default()
                 ),
-                Some(EvidenceId::ProbeNlaInfo),
             ));
             if let Some(skew) = ntlm.clock_skew_ms.filter(|s| s.abs() > MAX_CLOCK_SKEW_MS) {
-                findings.push(finding(
+                findings.push(Finding::new(
                     Severity::Warning,
+                    Some(EvidenceId::ProbeClockSkew),
                     "The server's clock is off",
                     format!(
                         "the server's clock is {} s {} real time",
                         skew.abs() / 1000,
                         if skew > 0 { "ahead of" } else { "behind" }
                     ),
-                    Some(EvidenceId::ProbeClockSkew),
                 ));
             }
             (

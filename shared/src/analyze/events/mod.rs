@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use self::catalogue::Decoded;
 use super::text::{PrintedTime, decode_text};
-use super::{AnalyzeError, check_size, evidence_of, finding};
+use super::{AnalyzeError, check_size, evidence_of};
 use crate::evidence::{Evidence, Finding, Severity, Source};
 
 /// A 100 MB export must work; this is the ceiling a browser tab can still hold comfortably.
@@ -329,20 +329,15 @@ impl Analysis {
             .map(|(key, group)| group_finding(key, group))
             .collect();
         if findings.is_empty() {
-            findings.push(finding(
-                Severity::Info,
-                None,
-                "No RDP-related events found",
-                format!(
+            findings.push(Finding::new(Severity::Info, None, "No RDP-related events found", format!(
                     "None of the {} events is one RDP Doctor reads (Schannel, Remote Desktop Services, LocalSessionManager, \
                      Security 4625, LsaSrv 6041, RDP client). Export the System log, the TerminalServices and RdpCoreTS \
                      Operational logs and the Security log from the server.",
                     self.read
-                ),
-            ));
+                )));
         }
         if self.unreadable > 0 {
-            findings.push(finding(
+            findings.push(Finding::new(
                 Severity::Info,
                 None,
                 if self.unreadable == 1 {
