@@ -90,14 +90,7 @@ fn bench() -> shell::Result {
         .args(["--bin", "analyzer_bench", "--", "1", "10", "100"])
         .titled("event log analyzer throughput, native")
         .run()?;
-    Step::new(tools.npx())
-        .args([
-            "playwright",
-            "test",
-            "--config",
-            "tests/e2e/bench/playwright.config.ts",
-        ])
-        .envs(build::test_env(&tools))
+    playwright(&tools, "tests/e2e/bench/playwright.config.ts")
         .titled("event log analyzer throughput, in Chromium")
         .run()
 }
@@ -163,15 +156,15 @@ fn test() -> shell::Result {
         .envs(build::test_env(&tools))
         .titled("native, integration and Worker tests")
         .run()?;
-    Step::new(tools.npx())
-        .args([
-            "playwright",
-            "test",
-            "--config",
-            "tests/e2e/playwright.config.ts",
-        ])
-        .envs(build::test_env(&tools))
+    playwright(&tools, "tests/e2e/playwright.config.ts")
         .titled("browser tests (Playwright, Chromium, Worker under workerd)")
         .run()?;
     fuzz::run(&tools, TEST_FUZZ_SECONDS, &[])
+}
+
+/// Playwright with `config`, against the built app and Worker.
+fn playwright(tools: &setup::Tools, config: &str) -> Step {
+    Step::new(tools.npx())
+        .args(["playwright", "test", "--config", config])
+        .envs(build::test_env(tools))
 }
