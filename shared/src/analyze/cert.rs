@@ -663,12 +663,14 @@ fn finish_text_facts(mut facts: Facts) -> Option<Facts> {
     Some(facts)
 }
 
+/// Distinguished names compared the way they are printed: whitespace collapsed, ASCII case
+/// folded (full Unicode case tables would add kilobytes to the browser bundle for no real case).
 fn normalize_name(name: &str) -> String {
     name.split(',')
         .map(|rdn| rdn.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join(",")
-        .to_lowercase()
+        .to_ascii_lowercase()
 }
 
 fn printed_unix(text: &str) -> Option<i64> {
@@ -771,7 +773,7 @@ fn read_certutil(text: &str) -> Result<Vec<Facts>, AnalyzeError> {
                 .chars()
                 .filter(char::is_ascii_hexdigit)
                 .collect::<String>()
-                .to_uppercase();
+                .to_ascii_uppercase();
             if hex.len() == 40 {
                 facts.summary.thumbprint_sha1 = Some(hex);
             }
@@ -964,7 +966,7 @@ fn read_format_list(text: &str) -> Result<Vec<Facts>, AnalyzeError> {
         facts.not_before = get("NotBefore").and_then(printed_unix);
         facts.not_after = get("NotAfter").and_then(printed_unix);
         facts.summary.thumbprint_sha1 = get("Thumbprint")
-            .map(str::to_uppercase)
+            .map(str::to_ascii_uppercase)
             .filter(|t| t.len() == 40);
         if let Some(list) = get("DnsNameList") {
             // DnsNameList holds the SAN DNS names, or the CN when there are none: what Windows matches.
@@ -1216,8 +1218,8 @@ fn check_name(leaf: &Facts, which: &str, host: &str, findings: &mut Vec<Finding>
     let hint = if host_ip.is_none()
         && !host.contains('.')
         && names.iter().chain(&leaf.common_names).any(|n| {
-            n.to_lowercase()
-                .starts_with(&format!("{}.", host.to_lowercase()))
+            n.to_ascii_lowercase()
+                .starts_with(&format!("{}.", host.to_ascii_lowercase()))
         }) {
         " Connect with the full DNS name the certificate lists instead of the short name."
     } else {
