@@ -12,10 +12,11 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 use x509_parser::certificate::X509Certificate;
+use x509_parser::der_parser::asn1_rs::Tag;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
-use x509_parser::objects::{oid_registry, oid2sn};
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
+use x509_parser::x509::X509Name;
 
 use super::text::{PrintedTime, decode_text, format_unix_utc, parse_printed_time};
 use super::{AnalyzeError, check_size, evidence_of};
@@ -426,8 +427,7 @@ fn facts_from_der(der: &[u8], index: usize) -> Result<(Facts, &[u8]), AnalyzeErr
 
     let (key, rsa_bits) = key_info(&cert);
     let signature_oid = cert.signature_algorithm.algorithm.to_id_string();
-    let signature_name = oid2sn(&cert.signature_algorithm.algorithm, oid_registry())
-        .map_or(signature_oid.clone(), str::to_string);
+    let signature_name = known_name(SIGNATURE_NAMES, &signature_oid);
     let subject_raw = cert.subject().as_raw();
     let issuer_raw = cert.issuer().as_raw();
     // Without signature verification (no crypto here), "self-signed" means issued by its own name
@@ -439,8 +439,8 @@ fn facts_from_der(der: &[u8], index: usize) -> Result<(Facts, &[u8]), AnalyzeErr
     let not_after = validity.not_after.timestamp();
 
     let summary = CertSummary {
-        subject: cert.subject().to_string(),
-        issuer: cert.issuer().to_string(),
+        subject: display_name(cert.subject()),
+        issuer: display_name(cert.issuer()),
         dns_names,
         ip_addresses: ips.iter().map(IpAddr::to_string).collect(),
         not_before: format_unix_utc(not_before),
@@ -510,9 +510,7 @@ fn key_info(cert: &X509Certificate<'_>) -> (Option<KeyInfo>, Option<u32>) {
                 .parameters
                 .as_ref()
                 .and_then(|p| p.as_oid().ok())
-                .map(|oid| {
-                    oid2sn(&oid, oid_registry()).map_or_else(|_| oid.to_id_string(), str::to_string)
-                });
+                .map(|oid| known_name(CURVE_NAMES, &oid.to_id_string()));
             let algorithm = curve.map_or("EC".to_string(), |c| format!("EC {c}"));
             (
                 Some(KeyInfo {
@@ -524,8 +522,7 @@ fn key_info(cert: &X509Certificate<'_>) -> (Option<KeyInfo>, Option<u32>) {
         }
         _ => {
             let oid = &spki.algorithm.algorithm;
-            let name =
-                oid2sn(oid, oid_registry()).map_or_else(|_| oid.to_id_string(), str::to_string);
+            let name = known_name(KEY_ALGORITHM_NAMES, &oid.to_id_string());
             (
                 Some(KeyInfo {
                     algorithm: name,
@@ -535,6 +532,89 @@ fn key_info(cert: &X509Certificate<'_>) -> (Option<KeyInfo>, Option<u32>) {
             )
         }
     }
+}
+
+// Names as Windows shows them. Small tables instead of x509-parser's OID registry, which
+// would add its whole registry (some 15 KB gzip) to the browser bundle.
+const SIGNATURE_NAMES: &[(&str, &str)] = &[
+    ("1.2.840.113549.1.1.11", "sha256RSA"),
+    ("1.2.840.113549.1.1.12", "sha384RSA"),
+    ("1.2.840.113549.1.1.13", "sha512RSA"),
+    ("1.2.840.113549.1.1.10", "RSASSA-PSS"),
+    ("1.2.840.113549.1.1.5", "sha1RSA"),
+    ("1.3.14.3.2.29", "sha1RSA"),
+    ("1.2.840.113549.1.1.4", "md5RSA"),
+    ("1.2.840.113549.1.1.2", "md2RSA"),
+    ("1.2.840.10045.4.3.2", "sha256ECDSA"),
+    ("1.2.840.10045.4.3.3", "sha384ECDSA"),
+    ("1.2.840.10045.4.3.4", "sha512ECDSA"),
+    ("1.2.840.10045.4.1", "sha1ECDSA"),
+    ("1.2.840.10040.4.3", "sha1DSA"),
+    ("1.3.101.112", "Ed25519"),
+];
+const CURVE_NAMES: &[(&str, &str)] = &[
+    ("1.2.840.10045.3.1.7", "P-256"),
+    ("1.3.132.0.34", "P-384"),
+    ("1.3.132.0.35", "P-521"),
+];
+const KEY_ALGORITHM_NAMES: &[(&str, &str)] = &[
+    ("1.2.840.10040.4.1", "DSA"),
+    ("1.3.101.112", "Ed25519"),
+    ("1.3.101.113", "Ed448"),
+];
+/// Attribute names in distinguished names, as Windows abbreviates them.
+const ATTRIBUTE_NAMES: &[(&str, &str)] = &[
+    ("2.5.4.3", "CN"),
+    ("2.5.4.4", "SN"),
+    ("2.5.4.5", "SERIALNUMBER"),
+    ("2.5.4.6", "C"),
+    ("2.5.4.7", "L"),
+    ("2.5.4.8", "S"),
+    ("2.5.4.9", "STREET"),
+    ("2.5.4.10", "O"),
+    ("2.5.4.11", "OU"),
+    ("2.5.4.12", "T"),
+    ("2.5.4.42", "G"),
+    ("0.9.2342.19200300.100.1.25", "DC"),
+    ("1.2.840.113549.1.9.1", "E"),
+];
+
+/// The name for `oid` in `table`, or the dotted OID itself.
+fn known_name(table: &[(&str, &str)], oid: &str) -> String {
+    table
+        .iter()
+        .find(|(known, _)| *known == oid)
+        .map_or_else(|| oid.to_string(), |(_, name)| (*name).to_string())
+}
+
+/// `CN=rds01.corp.example.com, O=Contoso`: most specific part first, as Windows prints names.
+fn display_name(name: &X509Name<'_>) -> String {
+    let parts: Vec<String> = name
+        .iter_rdn()
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .flat_map(|rdn| rdn.iter())
+        .map(|attribute| {
+            let key = known_name(ATTRIBUTE_NAMES, &attribute.attr_type().to_id_string());
+            let value = match attribute.as_str() {
+                Ok(text) => text.to_string(),
+                // Older Windows CAs write BMPString (UTF-16BE); anything else is shown as best we can.
+                Err(_) if attribute.attr_value().tag() == Tag::BmpString => {
+                    let units = attribute
+                        .as_slice()
+                        .chunks_exact(2)
+                        .map(|p| u16::from_be_bytes([p[0], p[1]]));
+                    char::decode_utf16(units)
+                        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                        .collect()
+                }
+                Err(_) => String::from_utf8_lossy(attribute.as_slice()).into_owned(),
+            };
+            format!("{key}={value}")
+        })
+        .collect();
+    parts.join(", ")
 }
 
 fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
@@ -658,12 +738,14 @@ fn finish_text_facts(mut facts: Facts) -> Option<Facts> {
     Some(facts)
 }
 
+/// Distinguished names compared the way they are printed: whitespace collapsed, ASCII case
+/// folded (full Unicode case tables would add kilobytes to the browser bundle for no real case).
 fn normalize_name(name: &str) -> String {
     name.split(',')
         .map(|rdn| rdn.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect::<Vec<_>>()
         .join(",")
-        .to_lowercase()
+        .to_ascii_lowercase()
 }
 
 fn printed_unix(text: &str) -> Option<i64> {
@@ -766,7 +848,7 @@ fn read_certutil(text: &str) -> Result<Vec<Facts>, AnalyzeError> {
                 .chars()
                 .filter(char::is_ascii_hexdigit)
                 .collect::<String>()
-                .to_uppercase();
+                .to_ascii_uppercase();
             if hex.len() == 40 {
                 facts.summary.thumbprint_sha1 = Some(hex);
             }
@@ -959,7 +1041,7 @@ fn read_format_list(text: &str) -> Result<Vec<Facts>, AnalyzeError> {
         facts.not_before = get("NotBefore").and_then(printed_unix);
         facts.not_after = get("NotAfter").and_then(printed_unix);
         facts.summary.thumbprint_sha1 = get("Thumbprint")
-            .map(str::to_uppercase)
+            .map(str::to_ascii_uppercase)
             .filter(|t| t.len() == 40);
         if let Some(list) = get("DnsNameList") {
             // DnsNameList holds the SAN DNS names, or the CN when there are none: what Windows matches.
@@ -1181,8 +1263,8 @@ fn check_name(leaf: &Facts, which: &str, host: &str, findings: &mut Vec<Finding>
     let hint = if host_ip.is_none()
         && !host.contains('.')
         && names.iter().chain(&leaf.common_names).any(|n| {
-            n.to_lowercase()
-                .starts_with(&format!("{}.", host.to_lowercase()))
+            n.to_ascii_lowercase()
+                .starts_with(&format!("{}.", host.to_ascii_lowercase()))
         }) {
         " Connect with the full DNS name the certificate lists instead of the short name."
     } else {

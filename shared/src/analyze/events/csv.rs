@@ -15,7 +15,10 @@ struct Columns {
 }
 
 fn header_role(header: &str) -> Option<fn(&mut Columns, usize)> {
-    let header = header.trim().trim_start_matches('\u{feff}').to_lowercase();
+    let header = header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
     Some(match header.as_str() {
         "source" | "quelle" | "providername" => |c, i| c.source = Some(i),
         "event id"
