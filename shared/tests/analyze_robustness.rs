@@ -10,25 +10,12 @@ use rdp_doctor_core::analyze::cert::{self, CertContext};
 use rdp_doctor_core::analyze::{events, rdpfile};
 use rdp_doctor_core::evidence::Source;
 
-/// xorshift64*: small, deterministic, good enough to mutate bytes.
-struct Rng(u64);
+#[path = "support/xorshift.rs"]
+mod xorshift;
+
+use xorshift::Rng;
 
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-
     fn bytes(&mut self, n: usize) -> Vec<u8> {
         (0..n).map(|_| self.next() as u8).collect()
     }

@@ -63,21 +63,10 @@ const TOKENS: &[&str] = &[
     "1e3",
 ];
 
-/// xorshift64*: a fixed sequence, so failures reproduce.
-struct Rng(u64);
+#[path = "support/xorshift.rs"]
+mod xorshift;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use xorshift::Rng;
 
 /// Characters that keep a mutated address looking like one.
 const ADDRESS_BYTES: &[u8] = b"0123456789abcdefx.:[]%";

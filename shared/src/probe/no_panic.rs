@@ -6,21 +6,12 @@ use super::nla::{parse_ntlm_challenge, parse_ts_request, ts_request};
 use super::tls::classify_server_flight;
 use super::x224::classify_confirm;
 
-/// xorshift64*: reproducible, no dependency.
-struct Noise(u64);
+#[path = "../../tests/support/xorshift.rs"]
+mod xorshift;
+
+use xorshift::Rng as Noise;
 
 impl Noise {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
     fn mutate(&mut self, seed: &[u8]) -> Vec<u8> {
         let mut bytes = seed.to_vec();
         for _ in 0..=self.below(4) {
