@@ -4,3 +4,11 @@
 pub mod peers;
 pub mod servers;
 pub mod worker;
+
+use rdp_doctor_core::evidence::EvidenceId;
+use rdp_doctor_core::probe::ProbeReport;
+
+/// Whether the probe established `id` (from its stages or the certificate it read).
+pub fn has_evidence(report: &ProbeReport, id: EvidenceId) -> bool {
+    report.evidence().iter().any(|e| e.id == id)
+}

@@ -2,7 +2,6 @@
 //! loopback port, for tests that talk to it over HTTP. `cargo xtask test` builds the Worker and
 //! the app first and passes their location in `RDP_DOCTOR_ROOT`.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,11 +12,9 @@ pub struct WorkerUnderTest {
     log: PathBuf,
 }
 
+/// A free loopback port for wrangler; the harness cannot run without one.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
+    crate::servers::free_port().expect("a free loopback port")
 }
 
 fn required_env(name: &str) -> String {

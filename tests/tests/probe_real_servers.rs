@@ -8,6 +8,7 @@ use rdp_doctor_core::probe::x224::{NegotiationOutcome, Protocol};
 use rdp_doctor_core::probe::{
     ProbeOptions, ProbeReport, StageDetails, StageKind, StageStatus, Target, run,
 };
+use rdp_doctor_tests::has_evidence;
 use rdp_doctor_tests::peers::{FreerdpShadow, Xrdp, XrdpConfig};
 use rdp_doctor_tests::servers::{CertKind, TempDir, TestCert};
 
@@ -77,10 +78,6 @@ fn supported(report: &ProbeReport) -> Vec<TlsVersion> {
     }
 }
 
-fn has(report: &ProbeReport, id: EvidenceId) -> bool {
-    report.evidence().iter().any(|e| e.id == id)
-}
-
 #[tokio::test]
 async fn xrdp_negotiate_with_certificate_selects_tls() {
     let dir = TempDir::new("xrdp-negotiate").unwrap();
@@ -101,7 +98,7 @@ async fn xrdp_negotiate_with_certificate_selects_tls() {
     assert_eq!(report.certificate_chain, std::slice::from_ref(&cert.der));
     // xrdp has no NLA: a client offering it still gets TLS.
     assert_eq!(status(&report, StageKind::Nla), StageStatus::NotApplicable);
-    assert!(!has(&report, EvidenceId::ProbeNegNlaOffered));
+    assert!(!has_evidence(&report, EvidenceId::ProbeNegNlaOffered));
 }
 
 #[tokio::test]
@@ -120,7 +117,7 @@ async fn xrdp_tls_mode_without_certificate_refuses_with_code_3() {
         "{:?}",
         negotiation(&report)
     );
-    assert!(has(&report, EvidenceId::ProbeNegCertNotOnServer));
+    assert!(has_evidence(&report, EvidenceId::ProbeNegCertNotOnServer));
     assert_eq!(status(&report, StageKind::Tls), StageStatus::NotApplicable);
 }
 
@@ -140,7 +137,7 @@ async fn xrdp_rdp_mode_is_legacy_security_only() {
         Some(Protocol::Rdp)
     );
     assert_eq!(accepted_protocols(&report), [Protocol::Rdp]);
-    assert!(has(&report, EvidenceId::ProbeNegRdpSecurityOnly));
+    assert!(has_evidence(&report, EvidenceId::ProbeNegRdpSecurityOnly));
     assert_eq!(status(&report, StageKind::Tls), StageStatus::NotApplicable);
 }
 
@@ -157,8 +154,8 @@ async fn xrdp_tls10_only() {
     let xrdp = Xrdp::start(&config).await.unwrap();
     let report = probe(xrdp.port).await;
     assert_eq!(supported(&report), [TlsVersion::Tls10]);
-    assert!(has(&report, EvidenceId::ProbeTlsLegacyOnly));
-    assert!(has(&report, EvidenceId::ProbeClientIncompatible));
+    assert!(has_evidence(&report, EvidenceId::ProbeTlsLegacyOnly));
+    assert!(has_evidence(&report, EvidenceId::ProbeClientIncompatible));
 }
 
 #[tokio::test]
@@ -189,7 +186,7 @@ async fn xrdp_with_a_key_openssl_refuses_answers_tls_with_a_tpkt() {
             "{version:?}: {outcome:?}"
         );
     }
-    assert!(has(&report, EvidenceId::ProbeTlsNotTls));
+    assert!(has_evidence(&report, EvidenceId::ProbeTlsNotTls));
 }
 
 #[tokio::test]
@@ -209,6 +206,9 @@ async fn freerdp_shadow_with_nla_reveals_its_ntlm_challenge() {
     assert_eq!(ntlm.os_version.as_deref(), Some("6.1.7601"));
     assert!(ntlm.netbios_computer_name.is_some());
     assert!(details.credssp_version.is_some());
-    assert!(has(&report, EvidenceId::ProbeNlaInfo) && has(&report, EvidenceId::ProbeNegNlaOffered));
+    assert!(
+        has_evidence(&report, EvidenceId::ProbeNlaInfo)
+            && has_evidence(&report, EvidenceId::ProbeNegNlaOffered)
+    );
     assert!(!report.certificate_chain.is_empty());
 }

@@ -4,6 +4,7 @@
 use rdp_doctor_core::api::StreamEvent;
 use rdp_doctor_core::evidence::EvidenceId;
 use rdp_doctor_core::probe::{ProbeReport, StageKind, StageReport, StageStatus};
+use rdp_doctor_tests::has_evidence;
 use rdp_doctor_tests::peers::{Xrdp, XrdpConfig};
 use rdp_doctor_tests::servers::{
     AfterConfirm, CertKind, FakeRdpServer, Negotiation, OnRequest, TempDir, TestCert, free_port,
@@ -34,10 +35,6 @@ async fn post(worker: &WorkerUnderTest, body: Value) -> reqwest::Response {
         .unwrap()
 }
 
-fn has(report: &ProbeReport, id: EvidenceId) -> bool {
-    report.evidence().iter().any(|e| e.id == id)
-}
-
 async fn error_code(response: reqwest::Response) -> String {
     let body: Value = response.json().await.unwrap();
     body["error"]["code"]
@@ -66,9 +63,9 @@ async fn probe_reports_negotiation_refusal_and_refused_port() {
         report.stage(StageKind::Tcp).unwrap().status,
         StageStatus::Ok
     );
-    assert!(has(&report, EvidenceId::ProbeTcpOpen));
+    assert!(has_evidence(&report, EvidenceId::ProbeTcpOpen));
     assert!(
-        has(&report, EvidenceId::ProbeNegHybridRequired),
+        has_evidence(&report, EvidenceId::ProbeNegHybridRequired),
         "{:#?}",
         report.stages
     );
@@ -79,7 +76,7 @@ async fn probe_reports_negotiation_refusal_and_refused_port() {
         .await
         .unwrap();
     assert!(
-        has(&report, EvidenceId::ProbeTcpRefused),
+        has_evidence(&report, EvidenceId::ProbeTcpRefused),
         "{:#?}",
         report.stages
     );
@@ -128,7 +125,7 @@ async fn streamed_probe_sends_each_stage_then_the_report() {
         panic!("the last line is the report: {text}")
     };
     // The real xrdp selects TLS and shows the certificate it was given.
-    assert!(!has(report, EvidenceId::ProbeNegRdpSecurityOnly));
+    assert!(!has_evidence(report, EvidenceId::ProbeNegRdpSecurityOnly));
     assert_eq!(report.certificate_chain, std::slice::from_ref(&cert.der));
 }
 
