@@ -51,13 +51,11 @@ fn main() {
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence))
         .expect("write evidence_ids.rs");
-    let kb_json = serde_json::to_string(&KnowledgeBase {
-        codes,
-        causes,
-        questions,
-    })
-    .expect("serialize kb");
+    let kb_json =
+        serde_json::to_string(&KnowledgeBase { causes, questions }).expect("serialize kb");
     fs::write(out.join("kb.json"), kb_json).expect("write kb.json");
+    let codes_json = serde_json::to_string(&codes).expect("serialize codes");
+    fs::write(out.join("codes.json"), codes_json).expect("write codes.json");
     let scenarios_json = serde_json::to_string(&scenarios).expect("serialize scenarios");
     fs::write(out.join("scenarios.json"), scenarios_json).expect("write scenarios.json");
 }
@@ -379,7 +377,7 @@ fn evidence_enum(decls: &[EvidenceDecl]) -> String {
     let mut names = BTreeSet::new();
     let mut src = String::from(
         "/// Every kind of evidence the knowledge base declares (generated from `kb/evidence/*.toml`).\n\
-         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n\
          pub enum EvidenceId {\n",
     );
     for d in decls {
@@ -390,12 +388,7 @@ fn evidence_enum(decls: &[EvidenceDecl]) -> String {
                 d.id
             ));
         }
-        writeln!(
-            src,
-            "    /// {}\n    #[serde(rename = {:?})]\n    {name},",
-            d.title, d.id
-        )
-        .unwrap();
+        writeln!(src, "    /// {}\n    {name},", d.title).unwrap();
     }
     src.push_str("}\n\nimpl EvidenceId {\n    pub const ALL: &'static [EvidenceId] = &[\n");
     for d in decls {
