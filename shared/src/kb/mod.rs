@@ -1,5 +1,6 @@
 //! The knowledge base: data files under `shared/kb/`, validated by `build.rs` and embedded here as
-//! minified JSON, parsed once on first use.
+//! minified JSON, parsed once on first use. The code tables are a file of their own, so a
+//! program that only decodes errors (the page's first screen) carries none of the causes.
 
 pub mod model;
 
@@ -8,8 +9,9 @@ use std::sync::OnceLock;
 use model::{Cause, CodeTables, KnowledgeBase, Question};
 
 const KB_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/kb.json"));
+const CODES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/codes.json"));
 
-/// The whole validated knowledge base.
+/// The validated causes and questions.
 pub fn knowledge() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
     // The JSON is written by build.rs from the same model types after validation, so it always parses.
@@ -35,5 +37,9 @@ pub fn question(id: &str) -> Option<&'static Question> {
 }
 
 pub fn codes() -> &'static CodeTables {
-    &knowledge().codes
+    static CODES: OnceLock<CodeTables> = OnceLock::new();
+    // Written by build.rs from the same model types after validation, so it always parses.
+    CODES.get_or_init(|| {
+        serde_json::from_str(CODES_JSON).expect("build.rs embeds valid code table JSON")
+    })
 }

@@ -207,10 +207,10 @@ pub struct QuestionFile {
     pub question: Vec<Question>,
 }
 
-/// The validated knowledge base as embedded in the crate.
+/// The validated causes and questions as embedded in the crate. The code tables are embedded
+/// apart: decoding an error needs only them, and the page's first screen decodes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgeBase {
-    pub codes: CodeTables,
     pub causes: Vec<Cause>,
     pub questions: Vec<Question>,
 }
