@@ -16,6 +16,7 @@ pub fn markdown(journey: &Journey) -> String {
         session,
         decoded,
         diagnosis,
+        ..
     } = journey;
     let mut out = String::from("# RDP Doctor diagnosis\n\n");
     if !session.host.trim().is_empty() {
@@ -54,14 +55,10 @@ pub fn markdown(journey: &Journey) -> String {
         }
         out.push('\n');
     }
-    let other_evidence: Vec<_> = session
-        .evidence
-        .iter()
-        .filter(|e| e.source != rdp_doctor_core::evidence::Source::ErrorCode)
-        .collect();
-    if !other_evidence.is_empty() {
+    // The codes' own evidence is in the section above.
+    if !session.evidence.is_empty() {
         out.push_str("## Evidence\n\n");
-        for item in other_evidence {
+        for item in &session.evidence {
             let _ = writeln!(
                 out,
                 "- {} ({}): {}",
@@ -138,7 +135,7 @@ pub fn json(journey: &Journey) -> String {
         "port": journey.session.port,
         "codes": journey.decoded.codes,
         "answers": journey.session.answers,
-        "evidence": journey.session.evidence,
+        "evidence": journey.evidence,
         "diagnosis": journey.diagnosis,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()

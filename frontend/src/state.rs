@@ -1,6 +1,7 @@
-//! The journey's state: one reducer, every change a named [`Action`]. Evidence from every source
-//! (error codes, the probe, pasted certificates, event logs and .rdp files, a shared link) lives
-//! in one list; the diagnosis is recomputed from it and the wizard answers on every change.
+//! The journey's state: one reducer, every change a named [`Action`]. Evidence from the probe,
+//! pasted certificates, event logs and .rdp files and a shared link lives in one list; the error
+//! codes' evidence is derived from the error text. The diagnosis is recomputed from both and the
+//! wizard answers on every change.
 
 use std::rc::Rc;
 
@@ -85,23 +86,28 @@ pub enum Action {
 pub struct Journey {
     pub session: Session,
     pub decoded: Decoded,
+    /// The error codes' evidence, then the session's.
+    pub evidence: Vec<Evidence>,
     pub diagnosis: Diagnosis,
 }
 
 impl Journey {
     pub fn new(session: Session) -> Self {
         let decoded = codes::decode(&session.error_text);
-        let diagnosis = diagnose(&session);
+        let mut evidence = decoded.evidence();
+        evidence.extend(session.evidence.iter().cloned());
+        let diagnosis = diagnose(&session, &evidence);
         Journey {
             session,
             decoded,
+            evidence,
             diagnosis,
         }
     }
 }
 
 /// Answers that no longer match the knowledge base (an old link) are dropped, not fatal.
-fn diagnose(session: &Session) -> Diagnosis {
+fn diagnose(session: &Session, evidence: &[Evidence]) -> Diagnosis {
     let answers: Answers = session
         .answers
         .iter()
@@ -112,7 +118,7 @@ fn diagnose(session: &Session) -> Diagnosis {
         .collect();
     let case = Case {
         answers,
-        evidence: session.evidence.clone(),
+        evidence: evidence.to_vec(),
     };
     // Every answer left names a real question and option, so the case is valid.
     engine::diagnose_case(&case).unwrap_or_else(|_| engine::diagnose(&case.evidence))
@@ -142,12 +148,12 @@ impl Session {
     /// The case a link carries; evidence ids stand in for the reports they came from.
     pub fn from_link(link: &Link) -> Session {
         let mut session = Session {
+            error_text: link.error_text(),
             host: link.host.clone().unwrap_or_default(),
             port: link.port.clone().unwrap_or_default(),
             answers: link.answers.clone(),
             ..Session::default()
         };
-        session.apply(Action::ErrorTextChanged(link.error_text()));
         for &id in &link.evidence {
             let source = match id.as_str().split('.').next() {
                 Some("probe") => Source::Probe,
@@ -164,8 +170,10 @@ impl Session {
     }
 
     /// A session saved while a probe or an analysis was under way: those did not survive the
-    /// reload, so they are shown as not run rather than as running forever.
+    /// reload, so they are shown as not run rather than as running forever. Code evidence that
+    /// earlier versions saved is dropped: it is derived from the error text now.
     pub fn resumed(mut self) -> Session {
+        self.evidence.retain(|e| e.source != Source::ErrorCode);
         if matches!(self.probe, ProbeRun::Running { .. }) {
             self.probe = ProbeRun::NotRun;
         }
@@ -195,11 +203,7 @@ impl Session {
 
     fn apply(&mut self, action: Action) {
         match action {
-            Action::ErrorTextChanged(text) => {
-                let found = codes::decode(&text).evidence();
-                replace_evidence(&mut self.evidence, Source::ErrorCode, found);
-                self.error_text = text;
-            }
+            Action::ErrorTextChanged(text) => self.error_text = text,
             Action::Answered { question, option } => {
                 self.answers.insert(question, option);
             }
@@ -278,6 +282,7 @@ impl Reducible for Journey {
             Rc::new(Journey {
                 session,
                 decoded: self.decoded.clone(),
+                evidence: self.evidence.clone(),
                 diagnosis: self.diagnosis.clone(),
             })
         }
