@@ -10,6 +10,7 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Storage, Url};
 
 use crate::state::Session;
 
+/// static/boot.js checks this key too, to start a returning visitor with the whole journey.
 const STORAGE_KEY: &str = "rdp-doctor:session:v1";
 
 fn storage() -> Option<Storage> {

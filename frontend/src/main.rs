@@ -1,17 +1,12 @@
-//! RDP Doctor's web app. Views render what `rdp-doctor-core` computed; all analysis of what the
-//! person pastes happens here in the page, and none of it is sent anywhere.
+//! The whole journey's module. boot.js mounts it at once for a returning visitor or a support
+//! link, and otherwise in place of the first screen as soon as it has loaded.
 
-mod analysis_client;
-mod app;
-mod browser;
-mod components;
-mod export;
-mod labels;
-mod link;
-mod net;
-mod reports;
-mod state;
+use wasm_bindgen::prelude::wasm_bindgen;
 
-fn main() {
-    yew::Renderer::<app::App>::new().render();
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, typed: String) {
+    rdp_doctor_frontend::mount_journey(root, typed);
 }
+
+// Started by boot.js through `mount`, which knows where and with what.
+fn main() {}

@@ -34,12 +34,15 @@ fn frontend(tools: &Tools) -> Result {
     if dist.exists() {
         fs::remove_dir_all(&dist).map_err(|e| format!("clean dist/: {e}"))?;
     }
-    wasm_module(
+    // The first screen and the whole journey: two binaries of one crate, one cargo build.
+    wasm_modules(
         tools,
         "rdp-doctor-frontend",
         &[],
-        "rdp-doctor-frontend.wasm",
-        "rdp_doctor_frontend",
+        &[
+            ("rdp-doctor-first-screen.wasm", "rdp_doctor_first_screen"),
+            ("rdp-doctor-frontend.wasm", "rdp_doctor_frontend"),
+        ],
         &dist.join("pkg"),
     )?;
     // The evidence analyzers, loaded by static/analysis-worker.js only when evidence arrives;
@@ -48,27 +51,25 @@ fn frontend(tools: &Tools) -> Result {
         ("--no-default-features", "rdp_doctor_analysis"),
         ("--features=evtx", "rdp_doctor_analysis_evtx"),
     ] {
-        wasm_module(
+        wasm_modules(
             tools,
             "rdp-doctor-analysis",
             &[features],
-            "rdp_doctor_analysis.wasm",
-            out_name,
+            &[("rdp_doctor_analysis.wasm", out_name)],
             &dist.join("analysis"),
         )?;
     }
     copy_dir(&tools.root.join("static"), &dist)
 }
 
-/// Builds `package` (with extra cargo `flags`) for wasm32, binds it for `<script type="module">`
-/// and shrinks it. `artifact` is the file cargo writes: a binary keeps the package's dashes, a
-/// library gets underscores.
-fn wasm_module(
+/// Builds `package` (with extra cargo `flags`) for wasm32, then binds each of its `artifacts`
+/// for `<script type="module">` under its out name and shrinks it. An artifact is the file
+/// cargo writes: a binary keeps its dashes, a library gets underscores.
+fn wasm_modules(
     tools: &Tools,
     package: &str,
     flags: &[&str],
-    artifact: &str,
-    out_name: &str,
+    artifacts: &[(&str, &str)],
     out_dir: &Path,
 ) -> Result {
     Step::new("cargo")
@@ -87,25 +88,28 @@ fn wasm_module(
             [&[package], flags].concat().join(" ")
         ))
         .run()?;
-    let wasm = tools
-        .root
-        .join("target/wasm32-unknown-unknown/release")
-        .join(artifact);
-    Step::new(&tools.wasm_bindgen)
-        .args(["--target", "web", "--no-typescript", "--out-name", out_name])
-        .args(["--out-dir"])
-        .args([out_dir, wasm.as_path()])
-        .titled(&format!("wasm-bindgen ({out_name})"))
-        .run()?;
-    let bundle = out_dir.join(format!("{out_name}_bg.wasm"));
-    Step::new(tools.wasm_opt())
-        .args(["-Oz", "--strip-debug", "--strip-producers"])
-        .args(WASM_FEATURES)
-        .arg_path(&bundle)
-        .args(["-o"])
-        .arg_path(&bundle)
-        .titled(&format!("wasm-opt -Oz ({out_name})"))
-        .run()
+    for (artifact, out_name) in artifacts {
+        let wasm = tools
+            .root
+            .join("target/wasm32-unknown-unknown/release")
+            .join(artifact);
+        Step::new(&tools.wasm_bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-name", out_name])
+            .args(["--out-dir"])
+            .args([out_dir, wasm.as_path()])
+            .titled(&format!("wasm-bindgen ({out_name})"))
+            .run()?;
+        let bundle = out_dir.join(format!("{out_name}_bg.wasm"));
+        Step::new(tools.wasm_opt())
+            .args(["-Oz", "--strip-debug", "--strip-producers"])
+            .args(WASM_FEATURES)
+            .arg_path(&bundle)
+            .args(["-o"])
+            .arg_path(&bundle)
+            .titled(&format!("wasm-opt -Oz ({out_name})"))
+            .run()?;
+    }
+    Ok(())
 }
 
 fn worker(tools: &Tools) -> Result {

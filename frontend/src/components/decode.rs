@@ -1,30 +1,31 @@
-//! Step 1 of the journey: paste the error text, see what each code means at once.
+//! Step 1 of the journey: paste the error text, see what each code means at once. Also the
+//! whole of the first screen, so it takes plain values rather than the journey.
 
 use rdp_doctor_core::codes::{Decoded, DecodedCode, Role};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::JourneyProps;
-use crate::state::Action;
+#[derive(Properties, PartialEq)]
+pub struct DecodeProps {
+    pub error_text: AttrValue,
+    pub decoded: Decoded,
+    pub on_change: Callback<String>,
+}
 
 #[function_component(DecodePanel)]
-pub fn decode_panel(props: &JourneyProps) -> Html {
-    let oninput = {
-        let journey = props.journey.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = e.target_unchecked_into::<HtmlTextAreaElement>().value();
-            journey.dispatch(Action::ErrorTextChanged(text));
-        })
-    };
+pub fn decode_panel(props: &DecodeProps) -> Html {
+    let oninput = props
+        .on_change
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
     html! {
         <section class="card" aria-labelledby="decode-title">
             <h2 id="decode-title">{ "1. What did the error say?" }</h2>
             <label for="error-text">{ "Paste the error message" }</label>
             <textarea id="error-text" {oninput} spellcheck="false"
-                value={props.journey.session.error_text.clone()}
+                value={props.error_text.clone()}
                 placeholder={"Error code: 0x904\nExtended error code: 0x7"} />
             <p class="privacy">{ "Decoded in your browser: nothing you paste is sent anywhere." }</p>
-            <DecodedCodes decoded={props.journey.decoded.clone()} />
+            <DecodedCodes decoded={props.decoded.clone()} />
         </section>
     }
 }
