@@ -3,7 +3,7 @@
 //! into the first download; these views read the same JSON and ignore the fields the page
 //! does not use.
 
-use rdp_doctor_core::evidence::{Finding, Severity, Source};
+use rdp_doctor_core::evidence::{Finding, Layer, Severity, Source};
 use serde::{Deserialize, Serialize};
 
 /// A kind of evidence the person can paste or drop, analysed in the analysis worker.
@@ -171,6 +171,18 @@ impl ProbeReportView {
             .iter()
             .flat_map(|s| s.findings.iter().cloned())
             .collect()
+    }
+
+    /// The layer of the first stage that failed: where the probe saw the connection break.
+    pub fn failing_layer(&self) -> Option<Layer> {
+        let failed = self.stages.iter().find(|s| s.status == "failed")?;
+        match failed.stage.as_str() {
+            "tcp" => Some(Layer::Tcp),
+            "negotiation" | "security_protocols" => Some(Layer::Negotiation),
+            "tls" | "client_compatibility" => Some(Layer::Tls),
+            "nla" => Some(Layer::Nla),
+            _ => None,
+        }
     }
 }
 

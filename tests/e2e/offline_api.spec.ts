@@ -29,9 +29,10 @@ test('a refused probe request shows the service\'s own message', async ({ page }
   await expect(page.getByRole('alert')).toContainText('That address is private and cannot be probed.');
 });
 
+const stage = (stage: string, status: string, verdict: string, findings: object[] = []) =>
+  JSON.stringify({ type: 'stage', stage, status, verdict, started_ms: 0, duration_ms: 5, details: {}, findings, connections_opened: 1 });
+
 test('streamed probe stages appear one by one and feed the diagnosis', async ({ page }) => {
-  const stage = (stage: string, status: string, verdict: string, findings: object[] = []) =>
-    JSON.stringify({ type: 'stage', stage, status, verdict, started_ms: 0, duration_ms: 5, details: {}, findings, connections_opened: 1 });
   const refused = [{ severity: 'error', title: 'The port refused the connection', detail: 'TCP RST from 127.0.0.1:3389', evidence: 'probe.tcp_refused' }];
   const tcp = JSON.parse(stage('tcp', 'failed', 'Connection refused', refused));
   await page.route('**/api/probe', (route) => route.fulfill({
@@ -54,4 +55,24 @@ test('streamed probe stages appear one by one and feed the diagnosis', async ({ 
   await expect(stages).toContainText('The port refused the connection');
   await expect(page.getByRole('list', { name: 'Ranked causes' }).locator('.reasons').first()).toContainText(/probe/);
   await screenshot(page, 'probe-stream');
+});
+
+test('the path picture shows where the probe saw it break while the causes still disagree', async ({ page }) => {
+  const stages = [stage('tcp', 'ok', 'Open'), stage('negotiation', 'ok', 'TLS selected'),
+    stage('tls', 'failed', 'The handshake was dropped')];
+  await page.route('**/api/probe', (route) => route.fulfill({
+    status: 200,
+    contentType: 'application/x-ndjson',
+    body: [...stages,
+      JSON.stringify({ type: 'report', target: {}, started_unix_ms: 0, duration_ms: 12, connections_opened: 2,
+        stages: stages.map((s) => JSON.parse(s)), certificate_chain: [] }),
+    ].join('\n') + '\n',
+  }));
+  await page.goto('/');
+  const path = page.locator('figure.path');
+  await expect(path.locator('figcaption')).toHaveText('Where the connection breaks is not clear yet.');
+  await page.getByLabel('Server name or public IP address').fill('127.0.0.1');
+  await page.getByRole('button', { name: 'Probe from outside' }).click();
+  await expect(path.locator('figcaption')).toHaveText('The probe saw the connection break at: TLS');
+  await expect(path.locator('[aria-current="step"]')).toContainText('TLS');
 });

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use super::{CopyButton, JourneyProps};
 use crate::labels;
+use crate::state::ProbeRun;
 
 /// Causes shown before the "less likely" fold, however unlikely.
 const MIN_SHOWN: usize = 3;
@@ -35,10 +36,16 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
         .max(MIN_SHOWN)
         .min(diagnosis.ranked.len());
     let (leading, rest) = diagnosis.ranked.split_at(shown);
+    // The causes may not agree on a layer yet while the probe already saw where it broke.
+    let failing = match (&diagnosis.failing_layer, &props.journey.session.probe) {
+        (Some(layer), _) => Some(Failing::Diagnosed(*layer)),
+        (None, ProbeRun::Finished(report)) => report.failing_layer().map(Failing::Probed),
+        (None, _) => None,
+    };
     html! {
         <section class="card" aria-labelledby="diagnosis-title">
             <h2 id="diagnosis-title">{ "4. Diagnosis" }</h2>
-            <ConnectionPath failing={diagnosis.failing_layer} />
+            <ConnectionPath failing={failing} />
             if let Some(check) = &diagnosis.next_check {
                 if !diagnosis.settled {
                     <p class="next-check"><strong>{ "Most useful next step: " }</strong>{ &check.title }</p>
@@ -64,24 +71,43 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
     }
 }
 
+/// Where the connection breaks, and who says so.
+#[derive(Clone, Copy, PartialEq)]
+enum Failing {
+    /// The layer the leading causes point to.
+    Diagnosed(Layer),
+    /// The layer of the probe's first failed stage.
+    Probed(Layer),
+}
+
 #[derive(Properties, PartialEq)]
 struct ConnectionPathProps {
-    failing: Option<Layer>,
+    failing: Option<Failing>,
 }
 
 /// Client → network → TCP → RDP negotiation → TLS → NLA → logon, the breaking layer marked.
 #[function_component(ConnectionPath)]
 fn connection_path(props: &ConnectionPathProps) -> Html {
     // Name resolution is part of reaching the server; licensing and session come after logon.
-    let shown = props.failing.map(|layer| match layer {
+    let (layer, summary) = match props.failing {
+        Some(Failing::Diagnosed(layer)) => (
+            Some(layer),
+            format!("The connection breaks at: {}", layer.label()),
+        ),
+        Some(Failing::Probed(layer)) => (
+            Some(layer),
+            format!("The probe saw the connection break at: {}", layer.label()),
+        ),
+        None => (
+            None,
+            "Where the connection breaks is not clear yet.".to_owned(),
+        ),
+    };
+    let shown = layer.map(|layer| match layer {
         Layer::Dns => Layer::Network,
         Layer::Licensing | Layer::Session => Layer::Logon,
         other => other,
     });
-    let summary = match props.failing {
-        Some(layer) => format!("The connection breaks at: {}", layer.label()),
-        None => "Where the connection breaks is not clear yet.".to_owned(),
-    };
     let failing_index = shown.and_then(|l| PATH.iter().position(|&p| p == l));
     html! {
         <figure class="path">
