@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { screenshot } from './helpers';
+import { holdJourney, screenshot } from './helpers';
 
 async function expectNoViolations(page: Page, name: string) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -13,8 +13,12 @@ for (const colorScheme of ['light', 'dark'] as const) {
     test(`no axe violations on each screen (${colorScheme}, ${width} px)`, async ({ browser }) => {
       const context = await browser.newContext({ colorScheme, viewport: { width, height: 900 } });
       const page = await context.newPage();
+      const releaseJourney = await holdJourney(page);
       await page.goto('/');
       await expect(page.getByLabel('Paste the error message')).toBeVisible();
+      await expectNoViolations(page, 'first screen');
+      releaseJourney();
+      await expect(page.getByRole('heading', { name: '2. A few questions' })).toBeVisible();
       await expectNoViolations(page, 'start');
 
       await page.getByLabel('Paste the error message').fill('Error code: 0x904\nExtended error code: 0x7');

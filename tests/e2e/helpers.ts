@@ -7,3 +7,17 @@ const root = process.env.RDP_DOCTOR_ROOT ?? path.resolve(__dirname, '../..');
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join(root, 'target/screenshots', `${name}.png`), fullPage: true });
 }
+
+/**
+ * Holds back the whole journey's Wasm so the first screen can be looked at on its own;
+ * returns what lets it load.
+ */
+export async function holdJourney(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  await page.route('**/pkg/rdp_doctor_frontend_bg.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
