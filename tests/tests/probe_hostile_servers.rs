@@ -235,13 +235,19 @@ async fn half_open_connections_end_in_a_clear_verdict() {
     assert!(evidence(&report).contains(&EvidenceId::ProbeTlsNoServerHello));
 }
 
-/// A TLS server presenting its certificate under `intermediates` CA certificates.
-async fn long_chain_server(intermediates: usize) -> FakeRdpServer {
+/// An NLA server (selecting TLS alone unless `nla`) presenting its certificate under
+/// `intermediates` CA certificates.
+async fn long_chain_server(intermediates: usize, nla: bool) -> FakeRdpServer {
     let (chain, key) = long_chain(intermediates).unwrap();
     let fixture = ChallengeFixture::with_chain(chain, key, Duration::ZERO).unwrap();
-    FakeRdpServer::tls(AfterConfirm::Nla(fixture.into()))
-        .await
-        .unwrap()
+    let accepts = if nla { vec![HYBRID, SSL] } else { vec![SSL] };
+    FakeRdpServer::start(OnRequest::Negotiate(Negotiation {
+        accepts,
+        refusal: 5,
+        after: AfterConfirm::Nla(fixture.into()),
+    }))
+    .await
+    .unwrap()
 }
 
 fn finding_titled<'r>(report: &'r ProbeReport, start: &str) -> Option<&'r str> {
@@ -257,7 +263,7 @@ fn finding_titled<'r>(report: &'r ProbeReport, start: &str) -> Option<&'r str> {
 
 #[tokio::test]
 async fn a_chain_of_hundreds_of_certificates_is_read_and_judged_up_to_the_limits() {
-    let server = long_chain_server(299).await;
+    let server = long_chain_server(299, false).await;
 
     // Within the byte limit: the whole chain is reported, the first 64 are checked.
     let report = probe(server.port).await;
@@ -295,6 +301,17 @@ async fn a_chain_of_hundreds_of_certificates_is_read_and_judged_up_to_the_limits
         "{:?}",
         stage(&report, StageKind::Tls).findings
     );
+
+    // NLA needs the full handshake, which the probe's TLS client refuses with a chain this size.
+    let nla_server = long_chain_server(299, true).await;
+    let report = probe(nla_server.port).await;
+    let nla = stage(&report, StageKind::Nla);
+    assert_eq!(nla.status, StageStatus::Failed);
+    assert!(
+        nla.verdict.contains("larger than the 64 KB"),
+        "{}",
+        nla.verdict
+    );
 }
 
 // The servers run on the worker threads while the probe runs on a thread of its own.
@@ -308,7 +325,7 @@ async fn memory_stays_bounded_against_an_endless_stream_and_a_huge_chain() {
     // parsed; the bound leaves as much again for everything else.
     let bound = options.max_parallel * options.max_chain_bytes * 4;
     let flood = FakeRdpServer::tls(AfterConfirm::Flood).await.unwrap();
-    let chain = long_chain_server(299).await;
+    let chain = long_chain_server(299, false).await;
     let cases: [(&str, u16, Expect<ProbeReport>); 2] = [
         ("endless stream", flood.port, |report| {
             tls(report).versions.iter().all(|v| {
