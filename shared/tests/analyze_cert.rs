@@ -266,6 +266,33 @@ fn the_probe_hands_over_the_certificates_it_saw() {
 }
 
 #[test]
+fn hundreds_of_certificates_are_cut_at_the_limit_with_a_finding() {
+    let host = ctx(Some("rds01.corp.example.com"));
+    let too_many = |report: &CertReport| {
+        report
+            .findings
+            .iter()
+            .find(|f| f.title.starts_with("Only the first 64 certificates"))
+            .map(|f| f.detail.clone())
+    };
+    let sent = vec![fixture("valid.der"); 300];
+    let wire = cert::analyze_chain_der(&sent, &host);
+    assert_eq!(wire.certificates.len(), 64);
+    assert!(too_many(&wire).is_some_and(|d| d.contains("there are 300 certificates")));
+
+    let pasted_der = cert::analyze(&sent.concat(), &host).unwrap();
+    assert_eq!(pasted_der.certificates.len(), 64);
+    assert!(too_many(&pasted_der).is_some_and(|d| d.contains("more than 64")));
+    let pasted_pem = cert::analyze(&fixture("valid.pem").repeat(65), &host).unwrap();
+    assert_eq!(pasted_pem.certificates.len(), 64);
+    assert!(too_many(&pasted_pem).is_some());
+
+    // At the limit exactly, nothing was left out.
+    let at_limit = cert::analyze_chain_der(&sent[..64], &host);
+    assert_eq!(too_many(&at_limit), None);
+}
+
+#[test]
 fn certutil_dump_text_is_judged_on_what_it_shows() {
     let report = analyze(
         "certutil-dump-expired-selfsigned.txt",

@@ -2,6 +2,7 @@
 //! for every failure mode, and real peers (xrdp, freerdp-shadow-cli).
 
 pub mod peers;
+pub mod probing;
 pub mod servers;
 pub mod worker;
 

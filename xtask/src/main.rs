@@ -91,7 +91,7 @@ fn bench() -> shell::Result {
         .titled("event log analyzer throughput, native")
         .run()?;
     playwright(&tools, "tests/e2e/bench/playwright.config.ts")
-        .titled("event log analyzer throughput, in Chromium")
+        .titled("in Chromium: event log analyzer throughput, first-screen time to interactive")
         .run()
 }
 

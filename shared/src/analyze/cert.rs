@@ -24,7 +24,7 @@ use crate::evidence::{Evidence, EvidenceId, Finding, Severity, Source};
 
 /// Larger than any real certificate chain by orders of magnitude.
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
-/// More certificates than this in one input is not a chain; the rest are ignored.
+/// More certificates than this in one input is not a chain; the rest are ignored, with a finding.
 const MAX_CERTIFICATES: usize = 64;
 const EXPIRING_SOON_SECS: i64 = 30 * 24 * 60 * 60;
 const MIN_RSA_BITS: u32 = 2048;
@@ -165,6 +165,9 @@ pub fn analyze(input: &[u8], ctx: &CertContext) -> Result<CertReport, AnalyzeErr
 pub fn analyze_chain_der(chain: &[Vec<u8>], ctx: &CertContext) -> CertReport {
     let mut certs = Vec::new();
     let mut findings = Vec::new();
+    if chain.len() > MAX_CERTIFICATES {
+        findings.push(unchecked_certificates(&chain.len().to_string()));
+    }
     for (index, der) in chain.iter().take(MAX_CERTIFICATES).enumerate() {
         match facts_from_der(der, index) {
             Ok((facts, _)) => certs.push(facts),
@@ -186,6 +189,18 @@ pub fn analyze_chain_der(chain: &[Vec<u8>], ctx: &CertContext) -> CertReport {
     }
     findings.extend(check(&certs, Layout::Chain, ctx));
     report(CertInputFormat::Wire, certs, findings)
+}
+
+/// The limit was reached: say so rather than judge a list that was cut short in silence.
+fn unchecked_certificates(how_many: &str) -> Finding {
+    Finding::new(
+        Severity::Warning,
+        None,
+        format!("Only the first {MAX_CERTIFICATES} certificates were checked"),
+        format!(
+            "there are {how_many} certificates; a server needs only its own and the intermediates up to a root, so a list this long is a misconfigured certificate bundle"
+        ),
+    )
 }
 
 fn report(input_format: CertInputFormat, certs: Vec<Facts>, findings: Vec<Finding>) -> CertReport {
@@ -227,11 +242,8 @@ struct Facts {
 
 fn read_input(input: &[u8]) -> Result<(CertInputFormat, Vec<Facts>, Vec<Finding>), AnalyzeError> {
     if input.first() == Some(&0x30) {
-        return Ok((
-            CertInputFormat::Der,
-            facts_from_concatenated_der(input)?,
-            Vec::new(),
-        ));
+        let (certs, findings) = facts_from_concatenated_der(input)?;
+        return Ok((CertInputFormat::Der, certs, findings));
     }
     let text = decode_text(input);
     if text.contains("-----BEGIN ") {
@@ -256,11 +268,8 @@ fn read_input(input: &[u8]) -> Result<(CertInputFormat, Vec<Facts>, Vec<Finding>
     if der.first() != Some(&0x30) {
         return Err(AnalyzeError::NoCertificate);
     }
-    Ok((
-        CertInputFormat::Base64,
-        facts_from_concatenated_der(&der)?,
-        Vec::new(),
-    ))
+    let (certs, findings) = facts_from_concatenated_der(&der)?;
+    Ok((CertInputFormat::Base64, certs, findings))
 }
 
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
@@ -306,6 +315,9 @@ fn read_pem(text: &str) -> Result<(Vec<Facts>, Vec<Finding>), AnalyzeError> {
             "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
         ) {
             if certs.len() >= MAX_CERTIFICATES {
+                findings.push(unchecked_certificates(&format!(
+                    "more than {MAX_CERTIFICATES}"
+                )));
                 break;
             }
             // Skip RFC 1421 headers ("Proc-Type: …") that some tools put before the base64.
@@ -338,14 +350,21 @@ fn read_pem(text: &str) -> Result<(Vec<Facts>, Vec<Finding>), AnalyzeError> {
 }
 
 /// Binary input: one DER certificate, or several back to back.
-fn facts_from_concatenated_der(mut der: &[u8]) -> Result<Vec<Facts>, AnalyzeError> {
+fn facts_from_concatenated_der(mut der: &[u8]) -> Result<(Vec<Facts>, Vec<Finding>), AnalyzeError> {
     let mut certs = Vec::new();
     while !der.is_empty() && certs.len() < MAX_CERTIFICATES {
         let (facts, rest) = facts_from_der(der, certs.len())?;
         certs.push(facts);
         der = rest;
     }
-    Ok(certs)
+    let findings = if der.is_empty() {
+        Vec::new()
+    } else {
+        vec![unchecked_certificates(&format!(
+            "more than {MAX_CERTIFICATES}"
+        ))]
+    };
+    Ok((certs, findings))
 }
 
 /// Names what DER that is not a certificate most likely is, for a useful error.

@@ -88,6 +88,7 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
                 return HelloResult {
                     outcome,
                     chain: Vec::new(),
+                    oversized_chain_bytes: None,
                 };
             }
         };
@@ -776,6 +777,16 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
         .map(|r| r.version.label())
         .collect();
     let mut findings = Vec::new();
+    if let Some(bytes) = results.iter().find_map(|(_, r)| r.oversized_chain_bytes) {
+        findings.push(Finding::new(
+            Severity::Warning,
+            None,
+            "The server's certificate chain is too large to read",
+            format!(
+                "its Certificate message is {bytes} bytes, more than the probe reads; the certificate was not checked, and clients with a handshake size limit may refuse it"
+            ),
+        ));
+    }
     let status;
     let verdict;
     if let Some(negotiated) = &negotiated {
@@ -821,6 +832,11 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
                     EvidenceId::ProbeTlsNoServerHello,
                 ))
             }
+            Some(HelloOutcome::DroppedMidHandshake { .. }) => Some((
+                "The server drops the TLS handshake part-way",
+                "security software or a device in the path that inspects TLS does this when it lets a connection start and then cuts it",
+                EvidenceId::ProbeTlsDroppedMidHandshake,
+            )),
             Some(HelloOutcome::Alert { .. }) => Some((
                 "The server answers every TLS handshake with an alert",
                 "",
@@ -1034,6 +1050,11 @@ mod tests {
     enum AfterConfirm {
         Alert,
         Silent,
+        /// A TLS record header, then one byte a second, forever.
+        SlowDrip,
+        /// TLS records as fast as the stream takes them, forever, announcing a ServerHello that
+        /// never ends.
+        EndlessStream,
     }
 
     /// Counts open connections; each stream decrements on drop.
@@ -1109,10 +1130,32 @@ mod tests {
                 let selects_tls = [3, 0, 0, 19, 14, 0xd0, 0, 0, 0, 0, 0, 2, 0, 8, 0, 1, 0, 0, 0];
                 let _ = server.write_all(&selects_tls).await;
                 let mut hello = vec![0u8; 4096];
-                if server.read(&mut hello).await.unwrap_or(0) > 0
-                    && matches!(after, AfterConfirm::Alert)
-                {
-                    let _ = server.write_all(&[21, 3, 3, 0, 2, 2, 40]).await;
+                if server.read(&mut hello).await.unwrap_or(0) == 0 {
+                    return;
+                }
+                match after {
+                    AfterConfirm::Alert => {
+                        let _ = server.write_all(&[21, 3, 3, 0, 2, 2, 40]).await;
+                    }
+                    AfterConfirm::Silent => {}
+                    AfterConfirm::SlowDrip => {
+                        let drip = [22, 3, 3, 0x40, 0].into_iter().chain(std::iter::repeat(0));
+                        for byte in drip {
+                            if server.write_all(&[byte]).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                        }
+                    }
+                    AfterConfirm::EndlessStream => {
+                        let mut record = vec![22, 3, 3, 0x40, 0];
+                        record.resize(5 + 0x4000, 0);
+                        let mut first = record.clone();
+                        first[5..9].copy_from_slice(&[2, 3, 0xff, 0xff]); // a 256 KiB ServerHello
+                        let _ = server.write_all(&first).await;
+                        while server.write_all(&record).await.is_ok() {}
+                        return;
+                    }
                 }
                 let _ = server.read(&mut hello).await; // hold the connection until the client drops it
             });
@@ -1185,6 +1228,39 @@ mod tests {
             report.stage(StageKind::Tls).map(|s| s.status),
             Some(StageStatus::Failed)
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_drip_or_an_endless_stream_ends_within_the_deadline() {
+        let options = ProbeOptions {
+            total_timeout_ms: 8_000,
+            ..ProbeOptions::default()
+        };
+        for (after, cut_by) in [
+            (AfterConfirm::SlowDrip, "(timed out)"),
+            (AfterConfirm::EndlessStream, "(size limit reached)"),
+        ] {
+            let connector = MemoryConnector::new(after);
+            let report = run(&target(), &options, &connector, &PausedClock::new(), |_| {}).await;
+            assert!(
+                report.duration_ms <= options.total_timeout_ms,
+                "took {} ms",
+                report.duration_ms
+            );
+            let tls = report.stage(StageKind::Tls).expect("tls stage");
+            let StageDetails::Tls(details) = &tls.details else {
+                panic!("no TLS details: {}", tls.verdict);
+            };
+            for version in &details.versions {
+                assert!(
+                    matches!(&version.outcome, HelloOutcome::Malformed { reason } if reason.ends_with(cut_by)),
+                    "{:?}",
+                    version.outcome
+                );
+            }
+            assert_eq!(tls.status, StageStatus::Failed);
+            assert_eq!(connector.open.get(), 0, "every connection is closed");
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -453,6 +453,16 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
     (details, chain)
 }
 
+/// rustls's words, except where a server's oversized handshake makes them cryptic.
+fn describe_tls_error(error: &rustls::Error) -> String {
+    match error {
+        rustls::Error::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => {
+            "a handshake message (in practice the certificate chain) is larger than the 64 KB the probe's TLS client accepts".to_owned()
+        }
+        _ => error.to_string(),
+    }
+}
+
 /// A rustls client connection pumped over an async stream, with a cap on bytes read.
 struct TlsSession {
     connection: ClientConnection,
@@ -493,7 +503,7 @@ impl TlsSession {
             if let Err(error) = self.connection.process_new_packets() {
                 // Tell the server why (rustls queued an alert); the error is what gets reported.
                 let _ = self.flush(stream).await;
-                return Err(error.to_string());
+                return Err(describe_tls_error(&error));
             }
         }
         Ok(())

@@ -131,6 +131,7 @@ const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
 const CONTENT_APPLICATION_DATA: u8 = 23;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
 const HANDSHAKE_SERVER_HELLO: u8 = 2;
+const HANDSHAKE_CERTIFICATE: u8 = 11;
 /// RFC 8446 4.1.3: the ServerHello random that marks a HelloRetryRequest.
 const HELLO_RETRY_RANDOM: [u8; 32] = [
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
@@ -245,6 +246,12 @@ pub enum HelloOutcome {
         first_bytes: String,
         looks_like_tpkt: bool,
     },
+    /// The server began its first flight, then closed or reset the connection before the flight
+    /// was complete: what inline inspection does to a connection it first let through.
+    DroppedMidHandshake {
+        received_bytes: usize,
+        reset: bool,
+    },
     /// TLS records that make no sense as a server's first flight.
     Malformed {
         reason: String,
@@ -309,6 +316,15 @@ impl HelloOutcome {
             HelloOutcome::NotTls { first_bytes, .. } => {
                 format!("answered with bytes that are not TLS ({first_bytes})")
             }
+            HelloOutcome::DroppedMidHandshake {
+                received_bytes,
+                reset,
+            } => {
+                let how = if *reset { "reset" } else { "closed" };
+                format!(
+                    "connection {how} part-way through the server's handshake (after {received_bytes} bytes)"
+                )
+            }
             HelloOutcome::Malformed { reason } => format!("invalid TLS reply: {reason}"),
             HelloOutcome::NotNegotiated { reason } => format!("no TLS handshake: {reason}"),
             HelloOutcome::ConnectFailed { reason } => format!("could not connect: {reason}"),
@@ -326,6 +342,10 @@ struct Flight {
     /// Nothing more of interest will come in the clear (TLS 1.3, ServerHelloDone, encrypted data).
     complete: bool,
     error: Option<Problem>,
+    /// Type and length of a handshake message whose header arrived but whose body has not.
+    pending: Option<(u8, usize)>,
+    /// Length of a Certificate message larger than the probe reads.
+    oversized_chain_bytes: Option<usize>,
 }
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -422,6 +442,13 @@ fn read_handshake_messages(buffer: &mut Vec<u8>, max_len: usize, flight: &mut Fl
         };
         let body_len =
             usize::from(header[1]) << 16 | usize::from(header[2]) << 8 | usize::from(header[3]);
+        if body_len > max_len && flight.server_hello.is_some() && header[0] == HANDSHAKE_CERTIFICATE
+        {
+            // A valid handshake with a chain too large to read: the version is still answered.
+            flight.oversized_chain_bytes = Some(body_len);
+            flight.complete = true;
+            break;
+        }
         if body_len > max_len {
             flight.error = Some(Problem::Malformed(format!(
                 "handshake message of {body_len} bytes"
@@ -436,8 +463,10 @@ fn read_handshake_messages(buffer: &mut Vec<u8>, max_len: usize, flight: &mut Fl
             break;
         }
         let Some(message) = pending.get(..4 + body_len) else {
+            flight.pending = Some((header[0], body_len));
             break;
         };
+        flight.pending = None;
         consumed += message.len();
         match parse_tls_message_handshake(message) {
             Ok((_, TlsMessage::Handshake(TlsMessageHandshake::ServerHello(hello)))) => {
@@ -511,12 +540,32 @@ pub(crate) struct ServerHelloReply {
 pub struct HelloResult {
     pub outcome: HelloOutcome,
     pub chain: Vec<Vec<u8>>,
+    /// The size of a Certificate message too large to read (the chain is then empty).
+    pub oversized_chain_bytes: Option<usize>,
 }
 
 impl ServerHelloReply {
     fn decide(&self, received: &[u8], end: Option<&StreamEnd>) -> Option<HelloResult> {
         let flight = read_flight(received, self.max_handshake);
         let chain = flight.chain.clone().unwrap_or_default();
+        // Reading stopped at the byte limit inside the Certificate message: the chain is too big.
+        let oversized_chain_bytes = flight
+            .oversized_chain_bytes
+            .or(match (end, flight.pending) {
+                (Some(StreamEnd::LimitReached), Some((HANDSHAKE_CERTIFICATE, len))) => Some(len),
+                _ => None,
+            });
+        let dropped = |received_bytes: usize| match end {
+            Some(StreamEnd::Closed) => Some(HelloOutcome::DroppedMidHandshake {
+                received_bytes,
+                reset: false,
+            }),
+            Some(StreamEnd::Reset) => Some(HelloOutcome::DroppedMidHandshake {
+                received_bytes,
+                reset: true,
+            }),
+            _ => None,
+        };
         let outcome = if let Some((level, description)) = flight.alert {
             HelloOutcome::Alert {
                 level,
@@ -535,26 +584,35 @@ impl ServerHelloReply {
             .server_hello
             .filter(|_| flight.complete || end.is_some())
         {
-            match TlsVersion::from_wire(hello.version) {
-                Some(version) => HelloOutcome::Accepted {
+            let complete = flight.complete || oversized_chain_bytes.is_some();
+            match (
+                TlsVersion::from_wire(hello.version),
+                dropped(received.len()),
+            ) {
+                // A ServerHello alone does not make a handshake a client could finish.
+                (_, Some(outcome)) if !complete => outcome,
+                (Some(version), _) => HelloOutcome::Accepted {
                     version,
                     cipher_suite: hello.cipher_suite,
                     cipher_suite_name: TlsCipherSuite::from_id(hello.cipher_suite)
                         .map(|s| s.name.to_owned()),
                     hello_retry: hello.hello_retry,
                 },
-                None => HelloOutcome::Malformed {
+                (None, _) => HelloOutcome::Malformed {
                     reason: format!("unknown version 0x{:04x}", hello.version),
                 },
             }
         } else {
             match end? {
-                _ if !received.is_empty() => HelloOutcome::Malformed {
-                    reason: format!(
-                        "the reply stopped after {} bytes ({})",
-                        received.len(),
-                        end?.describe()
-                    ),
+                _ if !received.is_empty() => match dropped(received.len()) {
+                    Some(outcome) => outcome,
+                    None => HelloOutcome::Malformed {
+                        reason: format!(
+                            "the reply stopped after {} bytes ({})",
+                            received.len(),
+                            end?.describe()
+                        ),
+                    },
                 },
                 StreamEnd::Closed => HelloOutcome::ClosedBeforeServerHello,
                 StreamEnd::Reset => HelloOutcome::ResetBeforeServerHello,
@@ -567,7 +625,11 @@ impl ServerHelloReply {
                 },
             }
         };
-        Some(HelloResult { outcome, chain })
+        Some(HelloResult {
+            outcome,
+            chain,
+            oversized_chain_bytes,
+        })
     }
 }
 
@@ -582,6 +644,7 @@ impl Reply for ServerHelloReply {
         self.decide(received, Some(&end)).unwrap_or(HelloResult {
             outcome: HelloOutcome::Silent,
             chain: Vec::new(),
+            oversized_chain_bytes: None,
         })
     }
 }
@@ -766,6 +829,75 @@ mod tests {
                 looks_like_tpkt: true
             }
         );
+    }
+
+    #[test]
+    fn a_handshake_dropped_part_way_is_told_apart_from_garbage() {
+        let hello = record(22, 0x0303, &server_hello(0x0303, 0xc02f, &[]));
+        let reply = || ServerHelloReply {
+            max_handshake: 1 << 18,
+        };
+        for (received, end, expected) in [
+            (&hello[..20], StreamEnd::Reset, Some(true)),
+            (&hello[..20], StreamEnd::Closed, Some(false)),
+            // TLS 1.2: the ServerHello alone is not a flight a client could finish.
+            (&hello[..], StreamEnd::Reset, Some(true)),
+            (&hello[..], StreamEnd::Closed, Some(false)),
+            (&hello[..20], StreamEnd::TimedOut, None),
+        ] {
+            let outcome = reply().end(received, end.clone()).outcome;
+            match expected {
+                Some(reset) => assert_eq!(
+                    outcome,
+                    HelloOutcome::DroppedMidHandshake {
+                        received_bytes: received.len(),
+                        reset
+                    },
+                    "{end:?} after {} bytes",
+                    received.len()
+                ),
+                None => assert!(
+                    matches!(&outcome, HelloOutcome::Malformed { reason } if reason.contains("timed out")),
+                    "{outcome:?}"
+                ),
+            }
+        }
+        // A slow server that got its ServerHello out answered the version.
+        let slow = reply().end(&hello, StreamEnd::TimedOut).outcome;
+        assert_eq!(slow.accepted_version(), Some(TlsVersion::Tls12));
+    }
+
+    #[test]
+    fn a_chain_larger_than_the_limit_still_answers_the_version() {
+        let mut messages = server_hello(0x0303, 0xc02f, &[]);
+        let big = vec![0x30; 3000];
+        messages.extend(certificate(&[&big, &big]));
+        let mut bytes = Vec::new();
+        for chunk in messages.chunks(1000) {
+            bytes.extend(record(22, 0x0303, chunk));
+        }
+        // Its header announces more than the limit: decided as soon as the header arrives.
+        let small = ServerHelloReply {
+            max_handshake: 4096,
+        };
+        let header_seen = small.decide(&bytes[..1100], None).expect("decided");
+        assert_eq!(
+            header_seen.outcome.accepted_version(),
+            Some(TlsVersion::Tls12)
+        );
+        assert_eq!(header_seen.oversized_chain_bytes, Some(3 + 2 * 3003));
+        assert!(header_seen.chain.is_empty());
+        // Within the limit, but the read stopped at the byte limit inside it.
+        let mut large = ServerHelloReply {
+            max_handshake: 1 << 18,
+        };
+        let cut = large.end(&bytes[..4000], StreamEnd::LimitReached);
+        assert_eq!(cut.outcome.accepted_version(), Some(TlsVersion::Tls12));
+        assert_eq!(cut.oversized_chain_bytes, Some(3 + 2 * 3003));
+        // Read whole, it is an ordinary chain.
+        let whole = classify_server_flight(&bytes, false);
+        assert_eq!(whole.chain.len(), 2);
+        assert_eq!(whole.oversized_chain_bytes, None);
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! Test certificates, made with the openssl command line (it makes what the Rust crates refuse
-//! to: 1024-bit RSA keys, SHA-1 signatures, validity periods in the past).
+//! to: 1024-bit RSA keys, SHA-1 signatures, validity periods in the past), and long chains made
+//! with rcgen.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// A directory under the system temp dir, removed on drop.
 pub struct TempDir(PathBuf);
@@ -112,4 +116,33 @@ fn run(command: &mut Command) -> std::io::Result<()> {
             String::from_utf8_lossy(&output.stderr)
         )))
     }
+}
+
+/// A server certificate for localhost and the `intermediates` CA certificates above it, each
+/// issued by the next, in the order a server sends them (leaf first), with the leaf's key.
+/// Made in-process with rcgen: hundreds of openssl runs would take seconds.
+pub fn long_chain(
+    intermediates: usize,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), rcgen::Error> {
+    let ca = |n: usize| -> Result<CertificateParams, rcgen::Error> {
+        let mut params = CertificateParams::new(Vec::<String>::new())?;
+        params
+            .distinguished_name
+            .push(DnType::CommonName, format!("Intermediate CA {n}"));
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        Ok(params)
+    };
+    let mut issuer = CertifiedIssuer::self_signed(ca(intermediates)?, KeyPair::generate()?)?;
+    let mut above_leaf = vec![issuer.der().clone()];
+    for n in (1..intermediates).rev() {
+        issuer = CertifiedIssuer::signed_by(ca(n)?, KeyPair::generate()?, &issuer)?;
+        above_leaf.push(issuer.der().clone());
+    }
+    let leaf_key = KeyPair::generate()?;
+    let leaf =
+        CertificateParams::new(vec!["localhost".to_owned()])?.signed_by(&leaf_key, &issuer)?;
+    let chain = std::iter::once(leaf.der().clone())
+        .chain(above_leaf.into_iter().rev())
+        .collect();
+    Ok((chain, PrivatePkcs8KeyDer::from(leaf_key).into()))
 }

@@ -22,8 +22,13 @@ use super::TestCert;
 pub enum OnRequest {
     /// RST as soon as the connection is accepted.
     ResetOnAccept,
+    /// Reads the Connection Request, then resets (RST).
+    ResetAfterRequest,
     /// Reads the Connection Request, then closes (FIN).
     CloseAfterRequest,
+    /// Reads the Connection Request, then shuts down its sending half (FIN) but keeps reading:
+    /// a half-open connection.
+    HalfCloseAfterRequest,
     /// Reads the Connection Request and never answers.
     SilentAfterRequest,
     /// Sends these bytes on accept (another service's banner), then waits.
@@ -48,9 +53,13 @@ pub enum AfterConfirm {
     Close,
     Reset,
     Silent,
+    /// Shuts down its sending half (FIN) and keeps reading.
+    HalfClose,
     /// Reads the ClientHello, answers with these bytes, then waits.
     Reply(Vec<u8>),
-    /// Reads the ClientHello, then sends a record header and one byte every 100 ms, forever.
+    /// Reads the ClientHello, sends these bytes, then resets.
+    ReplyThenReset(Vec<u8>),
+    /// Reads the ClientHello, then sends a record header one byte a second, and zeros after it, forever.
     SlowDrip,
     /// Reads the ClientHello, then sends handshake records as fast as the socket takes them,
     /// forever, announcing a ServerHello too large to finish.
@@ -59,6 +68,8 @@ pub enum AfterConfirm {
     Proxy(u16),
     /// TLS, then answers the first TSRequest with an NTLM CHALLENGE.
     Nla(Arc<ChallengeFixture>),
+    /// TLS, then resets once the first TSRequest arrives.
+    ResetDuringCredssp(Arc<ChallengeFixture>),
 }
 
 pub struct FakeRdpServer {
@@ -74,6 +85,18 @@ impl FakeRdpServer {
             while let Ok((stream, _)) = listener.accept().await {
                 tokio::spawn(serve(stream, behaviour.clone()));
             }
+        });
+        Ok(FakeRdpServer { port, accept_loop })
+    }
+
+    /// Listens, so the kernel completes TCP handshakes into its backlog, but never accepts a
+    /// connection: the other half-open case, a hung service whose port still answers SYNs.
+    pub async fn never_accepting() -> std::io::Result<FakeRdpServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let accept_loop = tokio::spawn(async move {
+            let _listening = listener;
+            std::future::pending::<()>().await
         });
         Ok(FakeRdpServer { port, accept_loop })
     }
@@ -104,8 +127,16 @@ async fn serve(mut stream: TcpStream, behaviour: OnRequest) {
             let _ = stream.write_all(&bytes).await;
             wait_for_close(&mut stream).await;
         }
+        OnRequest::ResetAfterRequest => {
+            let _ = read_request(&mut stream).await;
+            reset(stream);
+        }
         OnRequest::CloseAfterRequest => {
             let _ = read_request(&mut stream).await;
+        }
+        OnRequest::HalfCloseAfterRequest => {
+            let _ = read_request(&mut stream).await;
+            half_close(&mut stream).await;
         }
         OnRequest::SilentAfterRequest => {
             let _ = read_request(&mut stream).await;
@@ -145,10 +176,16 @@ async fn after_confirm(mut stream: TcpStream, after: AfterConfirm) {
         AfterConfirm::Close => {}
         AfterConfirm::Reset => reset(stream),
         AfterConfirm::Silent => wait_for_close(&mut stream).await,
+        AfterConfirm::HalfClose => half_close(&mut stream).await,
         AfterConfirm::Reply(bytes) => {
             let _ = read_some(&mut stream).await;
             let _ = stream.write_all(&bytes).await;
             wait_for_close(&mut stream).await;
+        }
+        AfterConfirm::ReplyThenReset(bytes) => {
+            let _ = read_some(&mut stream).await;
+            let _ = stream.write_all(&bytes).await;
+            reset(stream);
         }
         AfterConfirm::SlowDrip => {
             let _ = read_some(&mut stream).await;
@@ -159,7 +196,7 @@ async fn after_confirm(mut stream: TcpStream, after: AfterConfirm) {
                 if stream.write_all(&[byte]).await.is_err() {
                     break;
                 }
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
         AfterConfirm::Flood => {
@@ -187,12 +224,26 @@ async fn after_confirm(mut stream: TcpStream, after: AfterConfirm) {
             }
             wait_for_close(&mut tls).await;
         }
+        AfterConfirm::ResetDuringCredssp(fixture) => {
+            let acceptor = tokio_rustls::TlsAcceptor::from(fixture.tls.clone());
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let _ = read_some(&mut tls).await;
+            reset(tls.into_inner().0);
+        }
     }
 }
 
 fn reset(stream: TcpStream) {
     let _ = stream.set_zero_linger();
     drop(stream);
+}
+
+/// FIN on the sending half; the socket stays open and reads on until the client goes.
+async fn half_close(stream: &mut TcpStream) {
+    let _ = stream.shutdown().await;
+    wait_for_close(stream).await;
 }
 
 /// Reads one TPKT and returns the protocols its RDP_NEG_REQ asks for.
@@ -244,6 +295,15 @@ impl ChallengeFixture {
     ) -> Result<ChallengeFixture, Box<dyn std::error::Error>> {
         let chain = vec![CertificateDer::from_pem_file(&cert.cert_pem)?];
         let key = PrivateKeyDer::from_pem_file(&cert.key_pem)?;
+        ChallengeFixture::with_chain(chain, key, clock_skew)
+    }
+
+    /// The same server presenting `chain` (leaf first), whose leaf belongs to `key`.
+    pub fn with_chain(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        clock_skew: Duration,
+    ) -> Result<ChallengeFixture, Box<dyn std::error::Error>> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()?

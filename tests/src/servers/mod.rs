@@ -6,7 +6,7 @@ mod fake;
 mod latency;
 mod openssl;
 
-pub use certs::{CertKind, TempDir, TestCert};
+pub use certs::{CertKind, TempDir, TestCert, long_chain};
 pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
 pub use latency::{LatencyRelay, SlowConnector};
 pub use openssl::OpensslServer;
