@@ -108,8 +108,12 @@ pub fn cargo_fuzz() -> Result<PathBuf> {
 }
 
 fn workspace_root() -> PathBuf {
-    // xtask lives one level below the root.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // xtask lives one level below the root. `cargo run` (the alias) says where at run time; the
+    // path compiled in is only a fallback, as a build cache copied from another checkout keeps
+    // a binary that cargo deems fresh but that names the other checkout.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
         .parent()
         .expect("xtask has a parent directory")
         .to_path_buf()
