@@ -3,12 +3,10 @@
 
 mod certs;
 mod fake;
-mod latency;
 mod openssl;
 
 pub use certs::{CertKind, TempDir, TestCert};
 pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
-pub use latency::{LatencyRelay, SlowConnector};
 pub use openssl::OpensslServer;
 
 /// Polls until something accepts TCP connections on loopback `port`, for servers started as
