@@ -1,12 +1,14 @@
 //! Real RDP servers as test peers: xrdp (no NLA; TLS and RDP security in several
 //! configurations) and freerdp-shadow-cli (NLA with NTLM). Each writes its configuration into a
-//! temporary directory, listens on a loopback port of its own and is killed on drop.
+//! temporary directory, listens on a loopback port of its own (or a given loopback address) and
+//! is killed on drop.
 
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::servers::{TempDir, TestCert, free_port, wait_for_port};
+use crate::servers::{TempDir, TestCert, free_port, wait_for_listener};
 
 const STARTUP: Duration = Duration::from_secs(10);
 
@@ -43,6 +45,8 @@ fn start_failed(what: &str, log: &Path) -> std::io::Error {
 /// The `[Globals]` settings of one xrdp instance.
 #[derive(Clone, Debug, Default)]
 pub struct XrdpConfig<'a> {
+    /// Where it listens; `None`: 127.0.0.1 on a free port.
+    pub address: Option<SocketAddrV4>,
     /// `negotiate`, `tls` or `rdp`.
     pub security_layer: &'a str,
     /// `None` leaves xrdp without a certificate.
@@ -62,10 +66,11 @@ pub struct Xrdp {
 impl Xrdp {
     pub async fn start(config: &XrdpConfig<'_>) -> std::io::Result<Xrdp> {
         let dir = TempDir::new("xrdp")?;
-        let port = free_port()?;
+        let address = loopback_or(config.address)?;
+        let port = address.port();
         let template = std::fs::read_to_string("/etc/xrdp/xrdp.ini")?;
         let mut settings = vec![
-            ("port", format!("tcp://127.0.0.1:{port}")),
+            ("port", format!("tcp://{address}")),
             ("security_layer", config.security_layer.to_owned()),
             (
                 "certificate",
@@ -90,7 +95,7 @@ impl Xrdp {
             Command::new("/usr/sbin/xrdp").arg("-n").arg("-c").arg(&ini),
             &log,
         )?;
-        if !wait_for_port(port, STARTUP).await {
+        if !wait_for_listener(address.into(), STARTUP).await {
             return Err(start_failed("xrdp did not start listening", &log));
         }
         Ok(Xrdp {
@@ -98,6 +103,14 @@ impl Xrdp {
             _process: process,
             _dir: dir,
         })
+    }
+}
+
+/// `address`, or 127.0.0.1 on a free port.
+fn loopback_or(address: Option<SocketAddrV4>) -> std::io::Result<SocketAddrV4> {
+    match address {
+        Some(address) => Ok(address),
+        None => Ok(SocketAddrV4::new(Ipv4Addr::LOCALHOST, free_port()?)),
     }
 }
 
@@ -198,9 +211,18 @@ pub struct FreerdpShadow {
 }
 
 impl FreerdpShadow {
-    /// `security` is `nla`, `tls` or `rdp`. Retries on a fresh display when the server cannot
-    /// open the one it got (a display number another suite's X server also answers).
+    /// `security` is `nla`, `tls` or `rdp`; listens on 127.0.0.1 on a free port.
     pub async fn start(security: &str) -> std::io::Result<FreerdpShadow> {
+        FreerdpShadow::start_at(security, None).await
+    }
+
+    /// Listens at `address` (`None`: 127.0.0.1 on a free port). Retries on a fresh display when
+    /// the server cannot open the one it got (a display number another suite's X server also
+    /// answers).
+    pub async fn start_at(
+        security: &str,
+        address: Option<SocketAddrV4>,
+    ) -> std::io::Result<FreerdpShadow> {
         let dir = TempDir::new("shadow")?;
         // A SAM file with one user; the probe never authenticates.
         let sam = dir.path().join("sam");
@@ -213,18 +235,19 @@ impl FreerdpShadow {
         loop {
             attempts += 1;
             let display = XDisplay::start(&dir).await?;
-            let port = free_port()?;
+            let address = loopback_or(address)?;
+            let port = address.port();
             let mut server = spawn(
                 Command::new("freerdp-shadow-cli")
                     .env("DISPLAY", format!(":{}", display.number))
-                    .arg("/bind-address:127.0.0.1")
+                    .arg(format!("/bind-address:{}", address.ip()))
                     .arg(format!("/port:{port}"))
                     .arg(format!("/sec:{security}"))
                     .arg("+auth")
                     .arg(format!("/sam-file:{}", sam.display())),
                 &log,
             )?;
-            if wait_while_running(&mut server, port).await {
+            if wait_while_running(&mut server, address.into()).await {
                 return Ok(FreerdpShadow {
                     port,
                     _server: server,
@@ -242,11 +265,11 @@ impl FreerdpShadow {
     }
 }
 
-/// Waits for `port` to accept connections while `process` is alive.
-async fn wait_while_running(process: &mut Process, port: u16) -> bool {
+/// Waits for `address` to accept connections while `process` is alive.
+async fn wait_while_running(process: &mut Process, address: SocketAddr) -> bool {
     let deadline = tokio::time::Instant::now() + STARTUP;
     while tokio::time::Instant::now() < deadline {
-        if wait_for_port(port, Duration::from_millis(100)).await {
+        if wait_for_listener(address, Duration::from_millis(100)).await {
             return true;
         }
         if !matches!(process.0.try_wait(), Ok(None)) {

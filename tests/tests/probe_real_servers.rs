@@ -150,6 +150,7 @@ async fn xrdp_tls10_only() {
         certificate: Some(&cert),
         ssl_protocols: Some("TLSv1"),
         tls_ciphers: Some("DEFAULT:@SECLEVEL=0"),
+        ..XrdpConfig::default()
     };
     let xrdp = Xrdp::start(&config).await.unwrap();
     let report = probe(xrdp.port).await;

@@ -16,7 +16,8 @@ usage: cargo xtask <command>
 
   run     set up, build the app and the Worker, and serve both under workerd (wrangler dev)
   test    set up, build, and run every test suite (format, lints, native, Worker, browser)
-  bench   measure: page weight, probe wall time at 50 ms RTT, analyzer throughput (native, browser)
+  bench   measure: page weight; the probe (CLI and Worker) against nmap and sslscan at 0, 50 and
+          100 ms RTT, and its CPU time; analyzer throughput (native, browser). Needs root or sudo
   fuzz    run every fuzz target: cargo xtask fuzz [--seconds N] [TARGET...] (default 60 s each)
   build   set up and build dist/ (the app) and edge/build/ (the Worker)
   setup   only install what the other commands need
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
         Some("build") => setup::all(setup::Purpose::Run).and_then(|tools| build::all(&tools)),
         Some("fuzz") => fuzz_campaign(&args[1..]),
         Some("bench") => bench(),
-        Some("setup") => setup::all(setup::Purpose::Test).map(drop),
+        Some("setup") => setup::all(setup::Purpose::Bench).map(drop),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -61,22 +62,39 @@ fn run(args: &[String]) -> shell::Result {
 
 /// Measurements, not tests: each prints its own table.
 fn bench() -> shell::Result {
-    let tools = setup::all(setup::Purpose::Test)?;
+    let tools = setup::all(setup::Purpose::Bench)?;
     build::all(&tools)?;
     Step::new("node")
         .args(["tests/e2e/bench/bundle_size.mjs"])
         .titled("page weight (gzip and brotli)")
         .run()?;
+    // The comparison runs the CLI, which it finds beside itself: same profile.
     Step::new("cargo")
         .args([
-            "bench",
+            "build",
             "--locked",
+            "--profile",
+            "release-native",
             "-p",
-            "rdp-doctor-tests",
-            "--bench",
-            "probe_latency",
+            "rdp-doctor",
         ])
-        .titled("probe wall time at 50 ms round-trip time")
+        .titled("rdp-doctor CLI (release-native)")
+        .run()?;
+    // It makes a network namespace and iptables rules: root, or sudo for everyone else.
+    let as_root: &[&str] = if setup::is_root() {
+        &[]
+    } else {
+        &[
+            "--config",
+            "target.'cfg(all())'.runner = ['sudo', '--preserve-env']",
+        ]
+    };
+    Step::new("cargo")
+        .args(["run", "--locked", "--profile", "release-native"])
+        .args(as_root)
+        .args(["-p", "rdp-doctor-tests", "--bin", "probe_bench"])
+        .envs(build::test_env(&tools))
+        .titled("probe versus nmap and sslscan at 0, 50 and 100 ms RTT; CPU per probe")
         .run()?;
     Step::new("cargo")
         .args([

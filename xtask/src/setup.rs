@@ -17,6 +17,8 @@ const CARGO_FUZZ_VERSION: &str = "0.13.1";
 pub enum Purpose {
     Run,
     Test,
+    /// The benchmarks: what the tests need, and the tools the probe is compared with.
+    Bench,
 }
 
 /// Debian packages and why they are needed.
@@ -30,6 +32,12 @@ const TEST_PACKAGES: &[&str] = &[
     "freerdp2-shadow-x11", // a real RDP server with NLA
     "xvfb",                // the X display freerdp-shadow-cli needs
     "openssl",             // test certificates and legacy-TLS test servers
+];
+const BENCH_PACKAGES: &[&str] = &[
+    "nmap",     // compared with the probe (rdp-enum-encryption, rdp-ntlm-info)
+    "sslscan",  // compared with the probe (--rdp)
+    "iptables", // NFQUEUE: added latency without netem; connection counts
+    "iproute2", // the benchmark namespace's loopback
 ];
 
 pub struct Tools {
@@ -58,8 +66,11 @@ pub fn all(purpose: Purpose) -> Result<Tools> {
     let root = workspace_root();
     std::env::set_current_dir(&root).map_err(|e| format!("cd {}: {e}", root.display()))?;
     let mut packages = RUN_PACKAGES.to_vec();
-    if purpose == Purpose::Test {
+    if purpose != Purpose::Run {
         packages.extend_from_slice(TEST_PACKAGES);
+    }
+    if purpose == Purpose::Bench {
+        packages.extend_from_slice(BENCH_PACKAGES);
     }
     debian_packages(&packages)?;
     wasm_target()?;
@@ -108,8 +119,12 @@ pub fn cargo_fuzz() -> Result<PathBuf> {
 }
 
 fn workspace_root() -> PathBuf {
-    // xtask lives one level below the root.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    // xtask lives one level below the root. `cargo run` (the alias) says where at run time; the
+    // path compiled in is only a fallback, as a build cache copied from another checkout keeps
+    // a binary that cargo deems fresh but that names the other checkout.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir
         .parent()
         .expect("xtask has a parent directory")
         .to_path_buf()
@@ -152,7 +167,7 @@ fn debian_packages(wanted: &[&str]) -> Result {
         .run()
 }
 
-fn is_root() -> bool {
+pub fn is_root() -> bool {
     Step::new("id")
         .args(["-u"])
         .stdout()

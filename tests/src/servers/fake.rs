@@ -1,6 +1,7 @@
 //! A scriptable fake RDP server: how it treats the Connection Request, and what it does once
 //! it has confirmed a protocol.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -78,8 +79,16 @@ pub struct FakeRdpServer {
 }
 
 impl FakeRdpServer {
+    /// Listens on 127.0.0.1 on a free port.
     pub async fn start(behaviour: OnRequest) -> std::io::Result<FakeRdpServer> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        FakeRdpServer::start_at(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), behaviour).await
+    }
+
+    pub async fn start_at(
+        address: SocketAddr,
+        behaviour: OnRequest,
+    ) -> std::io::Result<FakeRdpServer> {
+        let listener = TcpListener::bind(address).await?;
         let port = listener.local_addr()?.port();
         let accept_loop = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {

@@ -3,22 +3,26 @@
 
 mod certs;
 mod fake;
-mod latency;
 mod openssl;
 
 pub use certs::{CertKind, TempDir, TestCert, long_chain};
 pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
-pub use latency::{LatencyRelay, SlowConnector};
 pub use openssl::OpensslServer;
 
-/// Polls until something accepts TCP connections on `port`, for servers started as processes.
+/// Polls until something accepts TCP connections on loopback `port`, for servers started as
+/// processes.
 pub async fn wait_for_port(port: u16, timeout: std::time::Duration) -> bool {
+    wait_for_listener((std::net::Ipv4Addr::LOCALHOST, port).into(), timeout).await
+}
+
+/// Polls until something accepts TCP connections at `address`.
+pub async fn wait_for_listener(
+    address: std::net::SocketAddr,
+    timeout: std::time::Duration,
+) -> bool {
     let deadline = tokio::time::Instant::now() + timeout;
     while tokio::time::Instant::now() < deadline {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
+        if tokio::net::TcpStream::connect(address).await.is_ok() {
             return true;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
