@@ -7,7 +7,9 @@ mod latency;
 mod openssl;
 
 pub use certs::{CertKind, TempDir, TestCert, long_chain};
-pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
+pub use fake::{
+    AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, tls_server_config,
+};
 pub use latency::{LatencyRelay, SlowConnector};
 pub use openssl::OpensslServer;
 
