@@ -15,6 +15,7 @@ use rdp_doctor_tests::probing::{
 };
 use rdp_doctor_tests::servers::{
     AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, long_chain,
+    tls_server_config,
 };
 
 #[global_allocator]
@@ -120,16 +121,29 @@ fn nla_fixture() -> Arc<ChallengeFixture> {
         .into()
 }
 
+/// Selects TLS alone, then behaves as `after`.
+fn tls_then(after: AfterConfirm) -> OnRequest {
+    OnRequest::Negotiate(Negotiation {
+        accepts: vec![SSL],
+        refusal: 1,
+        after,
+    })
+}
+
+/// A real TLS server speaking only `version` whose reply is cut after its first `records`
+/// records: every ClientHello for that version is answered, no handshake ever finishes.
+fn tls_reset_after_records(
+    version: &'static rustls::SupportedProtocolVersion,
+    records: usize,
+) -> OnRequest {
+    let (chain, key) = long_chain(1).unwrap();
+    let tls = tls_server_config(chain, key, &[version]).unwrap();
+    tls_then(AfterConfirm::ResetAfterRecords { tls, records })
+}
+
 #[tokio::test]
 async fn resets_at_every_stage_are_named_at_that_stage() {
     let hello = tls12_server_hello();
-    let tls_then = |after| {
-        OnRequest::Negotiate(Negotiation {
-            accepts: vec![SSL],
-            refusal: 1,
-            after,
-        })
-    };
     let cases = [
         (
             "on accept",
@@ -164,6 +178,20 @@ async fn resets_at_every_stage_are_named_at_that_stage() {
         (
             "after the ServerHello, before the certificate",
             tls_then(AfterConfirm::ReplyThenReset(hello.clone())),
+            StageKind::Tls,
+            Some(EvidenceId::ProbeTlsDroppedMidHandshake),
+        ),
+        // The version probes are answered (they stop at the ServerHello, or at the Certificate
+        // before TLS 1.3); only the full handshake on the main connection meets the reset.
+        (
+            "right after a TLS 1.3 ServerHello",
+            tls_reset_after_records(&rustls::version::TLS13, 1),
+            StageKind::Tls,
+            Some(EvidenceId::ProbeTlsDroppedMidHandshake),
+        ),
+        (
+            "after a TLS 1.2 ServerHello and Certificate",
+            tls_reset_after_records(&rustls::version::TLS12, 2),
             StageKind::Tls,
             Some(EvidenceId::ProbeTlsDroppedMidHandshake),
         ),
@@ -207,6 +235,38 @@ async fn resets_at_every_stage_are_named_at_that_stage() {
                 "reset {when}: {earlier:?}"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn a_handshake_dropped_after_an_accepted_server_hello_fails_the_tls_stage() {
+    let cases = [
+        (&rustls::version::TLS13, 1, TlsVersion::Tls13, 0),
+        (&rustls::version::TLS12, 2, TlsVersion::Tls12, 2),
+    ];
+    for (version, records, accepted, chain_len) in cases {
+        let server = FakeRdpServer::start(tls_reset_after_records(version, records))
+            .await
+            .unwrap();
+        let report = probe(server.port).await;
+        // What the ServerHello probes alone would call working TLS...
+        assert_eq!(supported_versions(&report), [accepted]);
+        assert_eq!(report.certificate_chain.len(), chain_len, "{accepted:?}");
+        // ...fails where a client needs it to: the full handshake.
+        let tls_stage = stage(&report, StageKind::Tls);
+        assert_eq!(
+            tls_stage.status,
+            StageStatus::Failed,
+            "{}",
+            tls_stage.verdict
+        );
+        let expected = format!("reset after the server's {} ServerHello", accepted.label());
+        assert!(
+            tls_stage.verdict.contains(&expected),
+            "{}",
+            tls_stage.verdict
+        );
+        assert!(evidence(&report).contains(&EvidenceId::ProbeTlsDroppedMidHandshake));
     }
 }
 
@@ -272,6 +332,9 @@ async fn a_chain_of_hundreds_of_certificates_is_read_and_judged_up_to_the_limits
         [TlsVersion::Tls12, TlsVersion::Tls13]
     );
     assert_eq!(report.certificate_chain.len(), 300);
+    // The probe's own TLS client refuses a chain this size; that is its limit, not the server's.
+    let tls_stage = stage(&report, StageKind::Tls);
+    assert_eq!(tls_stage.status, StageStatus::Ok, "{}", tls_stage.verdict);
     let analysis = report.certificate.as_ref().expect("the chain was analysed");
     assert_eq!(analysis.certificates.len(), 64);
     assert!(

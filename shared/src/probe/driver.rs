@@ -70,7 +70,7 @@ pub enum StreamEnd {
 }
 
 impl StreamEnd {
-    fn from_io(error: &std::io::Error) -> StreamEnd {
+    pub(crate) fn from_io(error: &std::io::Error) -> StreamEnd {
         use std::io::ErrorKind::*;
         match error.kind() {
             ConnectionReset | ConnectionAborted | BrokenPipe => StreamEnd::Reset,

@@ -9,7 +9,7 @@ use futures::stream::FuturesUnordered;
 use super::ProbeOptions;
 use super::clients::{CLIENT_PROFILES, ClientProfile, ClientResult, DecidedBy, infer, judge};
 use super::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
-use super::nla::{self, NlaDetails, NlaLimits};
+use super::nla::{self, FullHandshake, HandshakeEnd, NlaDetails, NlaLimits, TlsSession};
 use super::report::*;
 use super::tls::{self, HelloOffer, HelloOutcome, HelloResult, ServerHelloReply, TlsVersion};
 use super::x224::{self, ConfirmReply, MODERN_CLIENT_REQUEST, NegotiationOutcome, Protocol};
@@ -108,6 +108,14 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
         .await
     }
 
+    fn nla_limits(&self) -> NlaLimits {
+        NlaLimits {
+            step_ms: self.opts.exchange_timeout_ms,
+            probe_ends_at_ms: self.started_ms + self.opts.total_timeout_ms,
+            max_bytes: self.opts.max_chain_bytes,
+        }
+    }
+
     /// 32 bytes for connection `index`, derived from the seed.
     fn random(&self, index: usize) -> [u8; 32] {
         let mut input = self.opts.seed.to_vec();
@@ -125,6 +133,8 @@ impl<C: Connector, K: Clock> Ctx<'_, C, K> {
 /// (if TLS was selected) a full TLS handshake and, for NLA, the CredSSP round trip. The TLS
 /// version probes and the per-protocol negotiations run alongside on connections of their own
 /// from the start; client offers are replayed only where the version probes cannot decide them.
+/// The TLS stage waits for the full handshake as well as the version probes: a server can answer
+/// every ClientHello and still drop the handshake after its ServerHello.
 /// If the first connection fails, everything else is cancelled.
 pub async fn run<C: Connector, K: Clock>(
     target: &Target,
@@ -175,6 +185,13 @@ enum Task<S> {
         stream: S,
         credssp: bool,
     },
+    /// The first connection once more, after a completed handshake: the CredSSP round trip.
+    Credssp {
+        stream: S,
+        session: Box<TlsSession>,
+        // Boxed, as the session: a task waiting in the queue stays small.
+        details: Box<NlaDetails>,
+    },
     Protocol(Protocol),
     Version(TlsVersion),
     Client(&'static ClientProfile),
@@ -184,10 +201,11 @@ enum TaskOutput<S> {
     Connected(Result<S, ConnectError>),
     Negotiated(NegotiationOutcome, Option<S>),
     Handshake {
-        details: NlaDetails,
-        chain: Vec<Vec<u8>>,
+        handshake: nla::Handshake,
+        stream: S,
         credssp: bool,
     },
+    Credssp(NlaDetails),
     Protocol(ProtocolResult),
     Version(TlsVersion, HelloResult),
     Client(ClientResult),
@@ -216,18 +234,22 @@ async fn run_task<C: Connector, K: Clock>(
             mut stream,
             credssp,
         } => {
-            let limits = NlaLimits {
-                step_ms: ctx.opts.exchange_timeout_ms,
-                probe_ends_at_ms: ctx.started_ms + ctx.opts.total_timeout_ms,
-                max_bytes: ctx.opts.max_chain_bytes,
-            };
-            let (details, chain) =
-                nla::run(&mut stream, &ctx.target.host, &limits, ctx.clock, credssp).await;
+            let limits = ctx.nla_limits();
+            let handshake = nla::handshake(&mut stream, &ctx.target.host, &limits, ctx.clock).await;
             TaskOutput::Handshake {
-                details,
-                chain,
+                handshake,
+                stream,
                 credssp,
             }
+        }
+        Task::Credssp {
+            mut stream,
+            mut session,
+            details,
+        } => {
+            let limits = ctx.nla_limits();
+            let details = nla::credssp(&mut session, &mut stream, &limits, ctx.clock, *details);
+            TaskOutput::Credssp(details.await)
         }
         Task::Protocol(protocol) => {
             let outcome = match ctx.connect().await {
@@ -278,6 +300,9 @@ struct Progress<F> {
     protocols: Vec<ProtocolResult>,
     clients: Vec<ClientResult>,
     replays_pending: usize,
+    clients_scheduled: bool,
+    /// How the main connection's full TLS handshake ended, once it has.
+    handshake: Option<FullHandshake>,
     handshake_chain: Vec<Vec<u8>>,
     tcp_failed: bool,
 }
@@ -294,6 +319,8 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             protocols: Vec::new(),
             clients: Vec::new(),
             replays_pending: 0,
+            clients_scheduled: false,
+            handshake: None,
             handshake_chain: Vec::new(),
             tcp_failed: false,
         }
@@ -359,18 +386,33 @@ impl<F: FnMut(&StageReport)> Progress<F> {
                     )),
                 }
                 self.negotiation = Some(outcome);
-                self.tls_stage_if_ready(queue);
+                self.tls_results_in(queue);
             }
             TaskOutput::Handshake {
-                details,
-                chain,
+                handshake,
+                stream,
                 credssp,
             } => {
-                self.handshake_chain = chain;
+                self.note(StageKind::Tls, started, finished, false);
+                self.handshake_chain = handshake.chain;
                 if credssp {
                     self.note(StageKind::Nla, started, finished, false);
-                    self.emit(nla_report(details));
+                    let details = NlaDetails::after(&handshake.outcome);
+                    match handshake.session {
+                        Some(session) => queue.push_front(Task::Credssp {
+                            stream,
+                            session,
+                            details: Box::new(details),
+                        }),
+                        None => self.emit(nla_report(details)),
+                    }
                 }
+                self.handshake = Some(handshake.outcome);
+                self.tls_results_in(queue);
+            }
+            TaskOutput::Credssp(details) => {
+                self.note(StageKind::Nla, started, finished, false);
+                self.emit(nla_report(details));
             }
             TaskOutput::Protocol(result) => {
                 self.note(StageKind::SecurityProtocols, started, finished, true);
@@ -383,7 +425,7 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             TaskOutput::Version(version, result) => {
                 self.note(StageKind::Tls, started, finished, true);
                 self.versions.push((version, result));
-                self.tls_stage_if_ready(queue);
+                self.tls_results_in(queue);
             }
             TaskOutput::Client(result) => {
                 self.note(StageKind::ClientCompatibility, started, finished, true);
@@ -397,9 +439,11 @@ impl<F: FnMut(&StageReport)> Progress<F> {
         }
     }
 
-    /// Once the negotiation and every version probe are in: the TLS stage, then the client
-    /// verdicts the version probes decide, and replays for the rest.
-    fn tls_stage_if_ready<S>(&mut self, queue: &mut VecDeque<Task<S>>) {
+    /// Once the negotiation and every version probe are in: the client verdicts the version
+    /// probes decide, and replays for the rest; once the full handshake has ended too, the TLS
+    /// stage. The replays do not wait for the handshake, which is on the critical path only when
+    /// it takes longer than the version probes (a TLS 1.2 server: one round trip more).
+    fn tls_results_in<S>(&mut self, queue: &mut VecDeque<Task<S>>) {
         let Some(negotiation) = &self.negotiation else {
             return;
         };
@@ -415,7 +459,18 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             self.emit(not_applicable(StageKind::ClientCompatibility, why));
             return;
         }
-        self.emit(tls_report(&self.versions));
+        if !self.clients_scheduled {
+            self.clients_scheduled = true;
+            self.clients_from_versions(queue);
+        }
+        if let Some(handshake) = &self.handshake {
+            let report = tls_report(&self.versions, handshake);
+            self.emit(report);
+        }
+    }
+
+    /// The client verdicts the version probes decide, and replays for the rest.
+    fn clients_from_versions<S>(&mut self, queue: &mut VecDeque<Task<S>>) {
         if !self.client_compatibility {
             let skipped = StageReport::without_result(
                 StageKind::ClientCompatibility,
@@ -737,7 +792,10 @@ fn is_unusable_suite(id: u16) -> bool {
     })
 }
 
-fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
+/// Why a server would drop a TLS handshake it has started.
+const DROPPED_PART_WAY: &str = "security software or a device in the path that inspects TLS does this when it lets a connection start and then cuts it";
+
+fn tls_report(results: &[(TlsVersion, HelloResult)], handshake: &FullHandshake) -> StageReport {
     let mut versions: Vec<TlsVersionResult> = Vec::new();
     let mut certificate_chain = Vec::new();
     let mut sorted: Vec<&(TlsVersion, HelloResult)> = results.iter().collect();
@@ -790,16 +848,62 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
     let status;
     let verdict;
     if let Some(negotiated) = &negotiated {
-        status = StageStatus::Ok;
         let suite = negotiated
             .cipher_suite_name
             .clone()
             .unwrap_or_else(|| format!("0x{:04x}", negotiated.cipher_suite));
-        verdict = format!(
-            "TLS works: {} accepted; {} negotiates {suite}.",
+        let accepted = format!(
+            "{} accepted; {} negotiates {suite}",
             supported.join(", "),
             negotiated.version.label()
         );
+        // The version probes stop at the ServerHello (or the Certificate); only the full
+        // handshake shows whether the server finishes what it started. A server that drops it
+        // after its ServerHello fails every client; one whose failure came before its
+        // ServerHello, or from the probe's own TLS client, may only have refused rustls's offer.
+        let dropped_after_hello = handshake.server_hello.is_some()
+            && !matches!(
+                handshake.end,
+                HandshakeEnd::Completed | HandshakeEnd::Failed { .. }
+            );
+        if dropped_after_hello {
+            status = StageStatus::Failed;
+            verdict = format!(
+                "TLS fails: {accepted}, but the full handshake does not finish: {}.",
+                handshake.describe()
+            );
+            let (title, evidence) = if handshake.end == HandshakeEnd::TimedOut {
+                (
+                    "The server stops answering part-way through the TLS handshake",
+                    None,
+                )
+            } else {
+                (
+                    "The server drops the TLS handshake part-way",
+                    Some(EvidenceId::ProbeTlsDroppedMidHandshake),
+                )
+            };
+            findings.push(Finding::new(
+                Severity::Error,
+                evidence,
+                title,
+                format!("{}; {DROPPED_PART_WAY}", handshake.describe()),
+            ));
+        } else {
+            status = StageStatus::Ok;
+            verdict = format!("TLS works: {accepted}.");
+            if !handshake.completed() {
+                findings.push(Finding::new(
+                    Severity::Info,
+                    None,
+                    "The probe's own TLS client could not complete a handshake",
+                    format!(
+                        "{}; real clients make other offers and have other limits",
+                        handshake.describe()
+                    ),
+                ));
+            }
+        }
         if negotiated.version < TlsVersion::Tls12 {
             findings.push(Finding::new(
                 Severity::Error,
@@ -834,7 +938,7 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
             }
             Some(HelloOutcome::DroppedMidHandshake { .. }) => Some((
                 "The server drops the TLS handshake part-way",
-                "security software or a device in the path that inspects TLS does this when it lets a connection start and then cuts it",
+                DROPPED_PART_WAY,
                 EvidenceId::ProbeTlsDroppedMidHandshake,
             )),
             Some(HelloOutcome::Alert { .. }) => Some((
@@ -863,6 +967,7 @@ fn tls_report(results: &[(TlsVersion, HelloResult)]) -> StageReport {
             versions,
             negotiated,
             certificate_chain,
+            full_handshake: Some(handshake.clone()),
         }),
         findings,
         ..StageReport::without_result(StageKind::Tls, status, verdict)

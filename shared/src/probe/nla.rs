@@ -1,5 +1,6 @@
-//! Stage 5, NLA: a full TLS handshake with rustls (a verifier that records the chain instead of
-//! trusting it), then the first CredSSP TSRequest with an NTLM NEGOTIATE. The server's NTLM
+//! The main connection's full TLS handshake with rustls (a verifier that records the chain
+//! instead of trusting it; how it ended is part of the TLS stage's verdict), then stage 5, NLA:
+//! the first CredSSP TSRequest with an NTLM NEGOTIATE. The server's NTLM
 //! CHALLENGE names the machine, its OS version and its clock. No credential is ever sent: the
 //! probe stops after reading the CHALLENGE.
 //!
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tls_parser::TlsCipherSuite;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
-use super::driver::{Clock, with_deadline, write_all};
+use super::driver::{Clock, StreamEnd, with_deadline, write_all};
 use super::tls::TlsVersion;
 
 /// What the NLA stage learned.
@@ -352,16 +353,91 @@ impl NlaLimits {
     }
 }
 
-/// Runs a full TLS handshake on a stream whose RDP negotiation selected a TLS-based protocol
-/// and, with `credssp` (HYBRID or HYBRID_EX selected), the first CredSSP round trip. Returns
-/// what was learned and the certificate chain (leaf first).
-pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
+/// How the full TLS handshake on the main connection ended: the handshake a real client does,
+/// past the ServerHello (and, before TLS 1.3, the Certificate) where the version probes stop.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FullHandshake {
+    /// The version the server's ServerHello chose, once one arrived.
+    pub server_hello: Option<TlsVersion>,
+    pub cipher_suite: Option<String>,
+    pub received_bytes: usize,
+    pub end: HandshakeEnd,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "result")]
+pub enum HandshakeEnd {
+    Completed,
+    /// FIN before the handshake finished.
+    Closed,
+    /// RST before the handshake finished.
+    Reset,
+    /// The server stopped answering before the handshake finished.
+    TimedOut,
+    /// The probe's TLS client gave up: rustls's error (an alert from the server, a limit of its
+    /// own, a message it refuses), which a real client with other limits might not share.
+    Failed {
+        reason: String,
+    },
+}
+
+impl FullHandshake {
+    pub fn completed(&self) -> bool {
+        self.end == HandshakeEnd::Completed
+    }
+
+    pub fn describe(&self) -> String {
+        let after = match self.server_hello {
+            Some(version) => format!(
+                "after the server's {} ServerHello, before the handshake finished ({} bytes received)",
+                version.label(),
+                self.received_bytes
+            ),
+            None => "before the ServerHello".to_owned(),
+        };
+        match &self.end {
+            HandshakeEnd::Completed => format!(
+                "handshake completed with {}",
+                self.server_hello
+                    .map_or("an unknown version", TlsVersion::label)
+            ),
+            HandshakeEnd::Closed => format!("connection closed {after}"),
+            HandshakeEnd::Reset => format!("connection reset {after}"),
+            HandshakeEnd::TimedOut => format!("no answer {after}"),
+            HandshakeEnd::Failed { reason } => reason.clone(),
+        }
+    }
+}
+
+impl NlaDetails {
+    /// What the NLA stage knows once the TLS handshake under it has ended.
+    pub(crate) fn after(handshake: &FullHandshake) -> NlaDetails {
+        NlaDetails {
+            tls_version: handshake.server_hello,
+            cipher_suite: handshake.cipher_suite.clone(),
+            failure: (!handshake.completed())
+                .then(|| format!("TLS handshake failed: {}", handshake.describe())),
+            ..NlaDetails::default()
+        }
+    }
+}
+
+/// The main connection's full handshake: how it ended, the certificate chain the server
+/// presented (leaf first), and the session for CredSSP when it completed.
+pub(crate) struct Handshake {
+    pub outcome: FullHandshake,
+    pub chain: Vec<Vec<u8>>,
+    pub session: Option<Box<TlsSession>>,
+}
+
+/// Runs a full TLS handshake with rustls on a stream whose RDP negotiation selected a TLS-based
+/// protocol.
+pub(crate) async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
     stream: &mut S,
     host: &str,
     limits: &NlaLimits,
     clock: &impl Clock,
-    credssp: bool,
-) -> (NlaDetails, Vec<Vec<u8>>) {
+) -> Handshake {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier = Arc::new(RecordingVerifier {
         chain: Mutex::new(Vec::new()),
@@ -370,7 +446,18 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             .supported_schemes(),
     });
     let now = UnixTime::since_unix_epoch(std::time::Duration::from_millis(clock.now_unix_ms()));
-    let mut details = NlaDetails::default();
+    let setup_failed = |error: rustls::Error| Handshake {
+        outcome: FullHandshake {
+            server_hello: None,
+            cipher_suite: None,
+            received_bytes: 0,
+            end: HandshakeEnd::Failed {
+                reason: format!("TLS setup failed: {error}"),
+            },
+        },
+        chain: Vec::new(),
+        session: None,
+    };
     let config = match ClientConfig::builder_with_details(provider, Arc::new(InjectedTime(now)))
         .with_protocol_versions(rustls::ALL_VERSIONS)
     {
@@ -378,10 +465,7 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone())
             .with_no_client_auth(),
-        Err(error) => {
-            details.failure = Some(format!("TLS setup failed: {error}"));
-            return (details, Vec::new());
-        }
+        Err(error) => return setup_failed(error),
     };
     // RDP servers ignore SNI; a name that is not a valid DNS name or IP is replaced.
     let server_name = ServerName::try_from(host.to_owned())
@@ -392,39 +476,51 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             received: 0,
             max_bytes: limits.max_bytes,
         },
-        Err(error) => {
-            details.failure = Some(format!("TLS setup failed: {error}"));
-            return (details, Vec::new());
-        }
+        Err(error) => return setup_failed(error),
     };
 
     let handshake = with_deadline(clock, limits.step(clock), session.handshake(stream)).await;
     let chain = verifier.chain.lock().map(|c| c.clone()).unwrap_or_default();
-    details.tls_version = session
-        .connection
-        .protocol_version()
-        .and_then(|v| TlsVersion::from_wire(u16::from(v)));
-    // IANA names from tls-parser's table, as the TLS stage reports them.
-    details.cipher_suite = session.connection.negotiated_cipher_suite().map(|s| {
-        let id = u16::from(s.suite());
-        TlsCipherSuite::from_id(id)
-            .map_or_else(|| format!("0x{id:04x}"), |known| known.name.to_owned())
-    });
-    match handshake {
-        Some(Ok(())) => {}
-        Some(Err(error)) => {
-            details.failure = Some(format!("TLS handshake failed: {error}"));
-            return (details, chain);
-        }
-        None => {
-            details.failure = Some("TLS handshake timed out".to_owned());
-            return (details, chain);
-        }
+    let end = match handshake {
+        Some(Ok(())) => HandshakeEnd::Completed,
+        Some(Err(SessionError::Stream(StreamEnd::Closed))) => HandshakeEnd::Closed,
+        Some(Err(SessionError::Stream(StreamEnd::Reset))) => HandshakeEnd::Reset,
+        Some(Err(error)) => HandshakeEnd::Failed {
+            reason: error.describe(),
+        },
+        None => HandshakeEnd::TimedOut,
+    };
+    let outcome = FullHandshake {
+        server_hello: session
+            .connection
+            .protocol_version()
+            .and_then(|v| TlsVersion::from_wire(u16::from(v))),
+        // IANA names from tls-parser's table, as the TLS stage reports them.
+        cipher_suite: session.connection.negotiated_cipher_suite().map(|s| {
+            let id = u16::from(s.suite());
+            TlsCipherSuite::from_id(id)
+                .map_or_else(|| format!("0x{id:04x}"), |known| known.name.to_owned())
+        }),
+        received_bytes: session.received,
+        end,
+    };
+    let session = outcome.completed().then(|| Box::new(session));
+    Handshake {
+        outcome,
+        chain,
+        session,
     }
+}
 
-    if !credssp {
-        return (details, chain);
-    }
+/// The first CredSSP round trip over a completed handshake (HYBRID or HYBRID_EX selected):
+/// sends the NTLM NEGOTIATE and reads the server's CHALLENGE into `details`.
+pub(crate) async fn credssp<S: AsyncRead + AsyncWrite + Unpin>(
+    session: &mut TlsSession,
+    stream: &mut S,
+    limits: &NlaLimits,
+    clock: &impl Clock,
+    mut details: NlaDetails,
+) -> NlaDetails {
     let request = ts_request(&ntlm_negotiate());
     let reply = with_deadline(clock, limits.step(clock), session.request(stream, &request)).await;
     match reply {
@@ -447,10 +543,12 @@ pub(crate) async fn run<S: AsyncRead + AsyncWrite + Unpin>(
             }
             Err(error) => details.failure = Some(format!("invalid CredSSP reply: {error}")),
         },
-        Some(Err(error)) => details.failure = Some(format!("CredSSP exchange failed: {error}")),
+        Some(Err(error)) => {
+            details.failure = Some(format!("CredSSP exchange failed: {}", error.describe()))
+        }
         None => details.failure = Some("no CredSSP reply before the deadline".to_owned()),
     }
-    (details, chain)
+    details
 }
 
 /// rustls's words, except where a server's oversized handshake makes them cryptic.
@@ -463,21 +561,41 @@ fn describe_tls_error(error: &rustls::Error) -> String {
     }
 }
 
+/// Why a TLS session stopped: the stream ended, or TLS itself failed.
+#[derive(Debug)]
+enum SessionError {
+    Stream(StreamEnd),
+    Tls(String),
+}
+
+impl SessionError {
+    fn describe(&self) -> String {
+        match self {
+            SessionError::Stream(end) => end.describe(),
+            SessionError::Tls(reason) => reason.clone(),
+        }
+    }
+}
+
+impl From<std::io::Error> for SessionError {
+    fn from(error: std::io::Error) -> Self {
+        SessionError::Stream(StreamEnd::from_io(&error))
+    }
+}
+
 /// A rustls client connection pumped over an async stream, with a cap on bytes read.
-struct TlsSession {
+pub(crate) struct TlsSession {
     connection: ClientConnection,
     received: usize,
     max_bytes: usize,
 }
 
 impl TlsSession {
-    async fn flush<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> Result<(), String> {
+    async fn flush<S: AsyncWrite + Unpin>(&mut self, stream: &mut S) -> Result<(), SessionError> {
         while self.connection.wants_write() {
             let mut out = Vec::new();
-            self.connection
-                .write_tls(&mut out)
-                .map_err(|e| e.to_string())?;
-            write_all(stream, &out).await.map_err(|e| e.to_string())?;
+            self.connection.write_tls(&mut out)?;
+            write_all(stream, &out).await?;
         }
         Ok(())
     }
@@ -485,25 +603,25 @@ impl TlsSession {
     async fn read_more<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         stream: &mut S,
-    ) -> Result<(), String> {
+    ) -> Result<(), SessionError> {
         let mut buffer = vec![0u8; 16 * 1024];
-        let n = stream.read(&mut buffer).await.map_err(|e| e.to_string())?;
+        let n = stream.read(&mut buffer).await?;
         if n == 0 {
-            return Err("the server closed the connection".to_owned());
+            return Err(SessionError::Stream(StreamEnd::Closed));
         }
         self.received += n;
         if self.received > self.max_bytes {
-            return Err("the server sent more than the size limit".to_owned());
+            return Err(SessionError::Stream(StreamEnd::LimitReached));
         }
         let mut input = &buffer[..n];
         while !input.is_empty() {
             self.connection
                 .read_tls(&mut input)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| SessionError::Tls(e.to_string()))?;
             if let Err(error) = self.connection.process_new_packets() {
                 // Tell the server why (rustls queued an alert); the error is what gets reported.
                 let _ = self.flush(stream).await;
-                return Err(describe_tls_error(&error));
+                return Err(SessionError::Tls(describe_tls_error(&error)));
             }
         }
         Ok(())
@@ -512,7 +630,7 @@ impl TlsSession {
     async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         stream: &mut S,
-    ) -> Result<(), String> {
+    ) -> Result<(), SessionError> {
         while self.connection.is_handshaking() {
             self.flush(stream).await?;
             if self.connection.is_handshaking() {
@@ -527,24 +645,25 @@ impl TlsSession {
         &mut self,
         stream: &mut S,
         request: &[u8],
-    ) -> Result<Vec<u8>, String> {
-        self.connection
-            .writer()
-            .write_all(request)
-            .map_err(|e| e.to_string())?;
+    ) -> Result<Vec<u8>, SessionError> {
+        self.connection.writer().write_all(request)?;
         self.flush(stream).await?;
         let mut plaintext = Vec::new();
         loop {
             let mut chunk = [0u8; 4096];
             loop {
                 match self.connection.reader().read(&mut chunk) {
-                    Ok(0) => return Err("the server closed the TLS session".to_owned()),
+                    Ok(0) => {
+                        return Err(SessionError::Tls(
+                            "the server closed the TLS session".to_owned(),
+                        ));
+                    }
                     Ok(n) => plaintext.extend_from_slice(&chunk[..n]),
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                    Err(e) => return Err(e.to_string()),
+                    Err(e) => return Err(SessionError::Tls(e.to_string())),
                 }
             }
-            if let Some(len) = ts_request_len(&plaintext)?
+            if let Some(len) = ts_request_len(&plaintext).map_err(SessionError::Tls)?
                 && plaintext.len() >= len
             {
                 plaintext.truncate(len);

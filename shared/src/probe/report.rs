@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::clients::ClientResult;
-use super::nla::NlaDetails;
+use super::nla::{FullHandshake, NlaDetails};
 use super::tls::{HelloOutcome, TlsVersion};
 use super::x224::{NegotiationOutcome, Protocol};
 use crate::analyze::cert::CertReport;
@@ -148,6 +148,10 @@ pub struct TlsDetails {
     /// DER certificates, leaf first, as sent in the clear (TLS 1.2 and lower); base64 in JSON.
     #[serde(with = "der_list")]
     pub certificate_chain: Vec<Vec<u8>>,
+    /// How the full handshake on the main connection ended (absent in reports from before it
+    /// was recorded).
+    #[serde(default)]
+    pub full_handshake: Option<FullHandshake>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -71,6 +71,13 @@ pub enum AfterConfirm {
     Nla(Arc<ChallengeFixture>),
     /// TLS, then resets once the first TSRequest arrives.
     ResetDuringCredssp(Arc<ChallengeFixture>),
+    /// Answers the ClientHello as this TLS server would, but passes on only the first `records`
+    /// TLS records of its reply, then resets: a handshake dropped part-way through the
+    /// server's flight, on every connection.
+    ResetAfterRecords {
+        tls: Arc<rustls::ServerConfig>,
+        records: usize,
+    },
 }
 
 pub struct FakeRdpServer {
@@ -241,7 +248,55 @@ async fn after_confirm(mut stream: TcpStream, after: AfterConfirm) {
             let _ = read_some(&mut tls).await;
             reset(tls.into_inner().0);
         }
+        AfterConfirm::ResetAfterRecords { tls, records } => {
+            if let Some(flight) = first_flight(&mut stream, tls).await {
+                let _ = stream.write_all(first_records(&flight, records)).await;
+            }
+            reset(stream);
+        }
     }
+}
+
+/// What a rustls server answers to the ClientHello read from `stream` (an alert if it refuses).
+async fn first_flight(stream: &mut TcpStream, tls: Arc<rustls::ServerConfig>) -> Option<Vec<u8>> {
+    let mut server = rustls::ServerConnection::new(tls).ok()?;
+    while !server.wants_write() {
+        let bytes = read_some(stream).await?;
+        server.read_tls(&mut &bytes[..]).ok()?;
+        // A refused ClientHello leaves an alert to send, which is the reply then.
+        let _ = server.process_new_packets();
+    }
+    let mut flight = Vec::new();
+    while server.wants_write() {
+        server.write_tls(&mut flight).ok()?;
+    }
+    Some(flight)
+}
+
+/// The first `count` TLS records of `flight` (5-byte headers with big-endian lengths).
+fn first_records(flight: &[u8], count: usize) -> &[u8] {
+    let mut end = 0;
+    for _ in 0..count {
+        let Some(header) = flight.get(end..end + 5) else {
+            break;
+        };
+        end = (end + 5 + usize::from(u16::from_be_bytes([header[3], header[4]]))).min(flight.len());
+    }
+    &flight[..end]
+}
+
+/// A TLS server presenting `chain` (leaf first, for `key`) with these protocol versions.
+pub fn tls_server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Result<Arc<rustls::ServerConfig>, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)?;
+    Ok(Arc::new(config))
 }
 
 fn reset(stream: TcpStream) {
@@ -313,13 +368,8 @@ impl ChallengeFixture {
         key: PrivateKeyDer<'static>,
         clock_skew: Duration,
     ) -> Result<ChallengeFixture, Box<dyn std::error::Error>> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)?;
         Ok(ChallengeFixture {
-            tls: Arc::new(tls),
+            tls: tls_server_config(chain, key, rustls::DEFAULT_VERSIONS)?,
             netbios_computer: "RDSH01".into(),
             netbios_domain: "CONTOSO".into(),
             dns_computer: "rdsh01.contoso.test".into(),

@@ -6,7 +6,9 @@ mod fake;
 mod openssl;
 
 pub use certs::{CertKind, TempDir, TestCert, long_chain};
-pub use fake::{AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest};
+pub use fake::{
+    AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, tls_server_config,
+};
 pub use openssl::OpensslServer;
 
 /// Polls until something accepts TCP connections on loopback `port`, for servers started as
