@@ -48,23 +48,37 @@ function rendered(root) {
   });
 }
 
-// Puts the journey, rendered off-page in `next`, where the first screen is: the same text, the
+// Where `element` sits under `root`, as child indices.
+function pathTo(root, element) {
+  const path = [];
+  for (let node = element; node !== root; node = node.parentElement) {
+    path.unshift(Array.prototype.indexOf.call(node.parentElement.children, node));
+  }
+  return path;
+}
+
+function follow(root, path) {
+  return path.reduce((node, index) => node?.children[index], root);
+}
+
+// Puts the journey, rendered off-page in `next`, where the first screen is: the same text, focus
+// on the same element (the two share their frame and decode panel, so the same position), the
 // same caret, and the first screen's listeners gone.
 function replaceFirstScreen(next, firstScreen) {
   const before = app.querySelector('#error-text');
-  const focused = document.activeElement === before;
+  const focused = document.activeElement;
+  const focusPath = focused && focused !== app && app.contains(focused) ? pathTo(app, focused) : null;
   app.replaceWith(next);
   next.id = 'app';
   const after = next.querySelector('#error-text');
-  if (before && after) {
-    if (after.value !== before.value) { // typed while the journey was rendering
-      after.value = before.value;
-      after.dispatchEvent(new InputEvent('input', { bubbles: true }));
-    }
-    if (focused) {
-      after.focus();
-      after.setSelectionRange(before.selectionStart, before.selectionEnd);
-    }
+  if (before && after && after.value !== before.value) { // typed while the journey was rendering
+    after.value = before.value;
+    after.dispatchEvent(new InputEvent('input', { bubbles: true }));
+  }
+  const refocus = focusPath && follow(next, focusPath);
+  if (refocus && refocus.tagName === focused.tagName) {
+    refocus.focus({ preventScroll: true });
+    if (refocus === after) after.setSelectionRange(before.selectionStart, before.selectionEnd);
   }
   firstScreen.unmount();
 }

@@ -45,3 +45,15 @@ test('a support link starts with the whole journey', async ({ page }) => {
   await expect(page.getByLabel('Paste the error message')).toHaveValue(/0x904/);
   await expect(page.locator('#journey-loading')).toHaveCount(0);
 });
+
+test('keyboard focus stays where it was when the journey arrives', async ({ page }) => {
+  const releaseJourney = await holdJourney(page);
+  await page.goto('/');
+  await expect(page.getByLabel('Paste the error message')).toBeVisible();
+  await page.keyboard.press('Tab');
+  const skipLink = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skipLink).toBeFocused();
+  releaseJourney();
+  await expect(page.getByRole('heading', { name: '2. A few questions' })).toBeVisible();
+  await expect(skipLink).toBeFocused();
+});
