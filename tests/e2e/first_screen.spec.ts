@@ -1,7 +1,7 @@
 // The first screen is its own small module: it decodes before the whole journey has loaded,
 // and the journey takes its place without losing what was typed or where the caret was.
 import { test, expect } from '@playwright/test';
-import { holdJourney, screenshot } from './helpers';
+import { holdJourney, JOURNEY_WASM, screenshot } from './helpers';
 
 const ERROR_TEXT = 'Error code: 0x904\nExtended error code: 0x7';
 
@@ -32,7 +32,7 @@ test('the first screen decodes before the journey loads; the journey keeps the t
 });
 
 test('if the journey cannot load, the first screen still decodes and says what is missing', async ({ page }) => {
-  await page.route('**/pkg/rdp_doctor_frontend_bg.wasm', (route) => route.abort('failed'));
+  await page.route(JOURNEY_WASM, (route) => route.abort('failed'));
   await page.goto('/');
   await expect(page.getByRole('status')).toHaveText(/could not load.*Decoding still works/);
   await page.getByLabel('Paste the error message').fill(ERROR_TEXT);
