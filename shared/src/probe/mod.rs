@@ -9,19 +9,20 @@
 
 pub mod clients;
 pub mod driver;
-mod engine;
 pub mod nla;
 #[cfg(test)]
 mod no_panic;
 mod report;
+mod scheduler;
 pub mod tls;
 #[cfg(feature = "native-driver")]
 pub mod tokio_driver;
+mod verdict;
 pub mod x224;
 
 pub use driver::{Clock, ConnectError, Connector};
-pub use engine::run;
 pub use report::*;
+pub use scheduler::run;
 
 /// Deadlines, limits and the randomness seed. `Default` gives the documented values.
 #[derive(Clone, Debug, PartialEq, Eq)]
