@@ -11,26 +11,32 @@ pub(crate) fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
     let current = clients.iter().filter(|c| c.current).count();
     let failing_current = failing.iter().filter(|c| c.current).count();
     let mut findings = Vec::new();
-    if !failing.is_empty() {
-        let names: Vec<String> = failing
-            .iter()
-            .map(|c| format!("{}: {}", c.name, c.reason))
-            .collect();
-        let severity = match failing_current {
-            0 => Severity::Info,
-            n if n == current => Severity::Error,
-            _ => Severity::Warning,
-        };
+    let (legacy_failing, current_failing): (Vec<&ClientResult>, Vec<&ClientResult>) =
+        failing.iter().partition(|c| !c.current);
+    if !current_failing.is_empty() {
         let title = format!(
-            "{} of {} RDP clients would fail the TLS handshake",
-            failing.len(),
-            clients.len()
+            "{} of {current} current RDP clients would fail the TLS handshake",
+            current_failing.len()
         );
         findings.push(Finding::new(
-            severity,
+            Severity::Error,
             Some(EvidenceId::ProbeClientIncompatible),
             title,
-            names.join("; "),
+            reasons(&current_failing),
+        ));
+    }
+    // Clients past their support: worth knowing, no fault of a server that current clients reach.
+    if !legacy_failing.is_empty() {
+        let title = format!(
+            "{} older RDP client{} would fail the TLS handshake",
+            legacy_failing.len(),
+            if legacy_failing.len() == 1 { "" } else { "s" }
+        );
+        findings.push(Finding::new(
+            Severity::Info,
+            Some(EvidenceId::ProbeLegacyClientIncompatible),
+            title,
+            reasons(&legacy_failing),
         ));
     }
     let no_common_suite = failing.iter().any(|c| {
@@ -76,9 +82,57 @@ pub(crate) fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
             format!("{failing_current} of {current} current clients would fail the TLS handshake."),
         ),
     };
+    let status = super::worst(&findings, status);
     StageReport {
         details: StageDetails::ClientCompatibility { clients },
         findings,
         ..StageReport::without_result(StageKind::ClientCompatibility, status, verdict)
+    }
+}
+
+fn reasons(clients: &[&ClientResult]) -> String {
+    clients
+        .iter()
+        .map(|c| format!("{}: {}", c.name, c.reason))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::clients::{DecidedBy, judge};
+    use crate::probe::tls::TlsVersion;
+
+    /// A healthy TLS 1.2/1.3 server: every client but the TLS 1.0-only Windows 7 gets through.
+    #[test]
+    fn older_clients_failing_is_information_only() {
+        let tls12 = HelloOutcome::Accepted {
+            version: TlsVersion::Tls12,
+            cipher_suite: 0xc030,
+            cipher_suite_name: None,
+            hello_retry: false,
+        };
+        let refused = HelloOutcome::Alert {
+            level: 2,
+            description: 70,
+            name: "ProtocolVersion".into(),
+        };
+        let results = CLIENT_PROFILES
+            .iter()
+            .map(|profile| {
+                let outcome = if profile.versions.contains(&TlsVersion::Tls12) {
+                    tls12.clone()
+                } else {
+                    refused.clone()
+                };
+                judge(profile, outcome, DecidedBy::VersionProbes)
+            })
+            .collect();
+        let report = clients_report(results);
+        assert_eq!(report.status, StageStatus::Ok, "{}", report.verdict);
+        let ids: Vec<_> = report.findings.iter().filter_map(|f| f.evidence).collect();
+        assert_eq!(ids, [EvidenceId::ProbeLegacyClientIncompatible]);
+        assert!(report.findings.iter().all(|f| f.severity == Severity::Info));
     }
 }

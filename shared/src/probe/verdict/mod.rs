@@ -17,7 +17,17 @@ pub(crate) use tcp::tcp_report;
 pub(crate) use tls::tls_report;
 
 use super::report::{StageKind, StageReport, StageStatus};
+use crate::evidence::{Finding, Severity};
 
 pub(crate) fn not_applicable(kind: StageKind, verdict: impl Into<String>) -> StageReport {
     StageReport::without_result(kind, StageStatus::NotApplicable, verdict)
+}
+
+/// A stage fails when any of its findings is an error, whatever else went well.
+pub(crate) fn worst(findings: &[Finding], otherwise: StageStatus) -> StageStatus {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        StageStatus::Failed
+    } else {
+        otherwise
+    }
 }

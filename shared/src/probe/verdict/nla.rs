@@ -1,7 +1,7 @@
 //! Stage 5, NLA: what the server's NTLM CHALLENGE says, or where CredSSP stopped.
 
 use crate::evidence::{EvidenceId, Finding, Severity};
-use crate::probe::nla::NlaDetails;
+use crate::probe::nla::{NlaDetails, NtlmChallengeInfo};
 use crate::probe::report::{StageDetails, StageKind, StageReport, StageStatus};
 
 /// Differences larger than this between the server's clock and real time break Kerberos and
@@ -21,17 +21,13 @@ pub(crate) fn nla_report(details: NlaDetails) -> StageReport {
                 .os_version
                 .clone()
                 .unwrap_or_else(|| "unknown".to_owned());
-            let domain = ntlm
-                .dns_domain_name
-                .clone()
-                .or_else(|| ntlm.netbios_domain_name.clone())
-                .unwrap_or_default();
             findings.push(Finding::new(
                 Severity::Info,
                 Some(EvidenceId::ProbeNlaInfo),
                 "The server answered NLA with its NTLM challenge",
                 format!(
-                    "computer {name}, domain {domain}, OS version {os}, CredSSP version {}",
+                    "computer {name}, {}, OS version {os}, CredSSP version {}",
+                    membership(ntlm),
                     details.credssp_version.unwrap_or_default()
                 ),
             ));
@@ -41,8 +37,8 @@ pub(crate) fn nla_report(details: NlaDetails) -> StageReport {
                     Some(EvidenceId::ProbeClockSkew),
                     "The server's clock is off",
                     format!(
-                        "the server's clock is {} s {} real time",
-                        skew.abs() / 1000,
+                        "the server's clock is {} {} real time; Kerberos tolerates 5 minutes",
+                        plain_duration(skew.unsigned_abs()),
                         if skew > 0 { "ahead of" } else { "behind" }
                     ),
                 ));
@@ -69,5 +65,107 @@ pub(crate) fn nla_report(details: NlaDetails) -> StageReport {
         details: StageDetails::Nla(details),
         findings,
         ..StageReport::without_result(StageKind::Nla, status, verdict)
+    }
+}
+
+/// Workgroup or domain, as the CHALLENGE tells it: a machine outside any domain names itself as
+/// its own NetBIOS domain (and its own DNS name as the DNS domain).
+fn membership(ntlm: &NtlmChallengeInfo) -> String {
+    let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+    if same(&ntlm.netbios_domain_name, &ntlm.netbios_computer_name)
+        || (ntlm.netbios_domain_name.is_none()
+            && same(&ntlm.dns_domain_name, &ntlm.dns_computer_name))
+    {
+        return "a workgroup machine (not joined to a domain: NTLM logons only, no Kerberos)"
+            .to_owned();
+    }
+    let netbios = ntlm.netbios_domain_name.as_deref();
+    match (netbios, ntlm.dns_domain_name.as_deref()) {
+        (Some(netbios), Some(dns)) => format!("member of the domain {netbios} ({dns})"),
+        (Some(name), None) | (None, Some(name)) => format!("member of the domain {name}"),
+        (None, None) => "domain not named".to_owned(),
+    }
+}
+
+/// "3 days 4 h", "2 h 5 min", "7 min 30 s", "45 s".
+fn plain_duration(ms: u64) -> String {
+    let seconds = ms / 1000;
+    let (days, hours, minutes, secs) = (
+        seconds / 86_400,
+        seconds / 3_600 % 24,
+        seconds / 60 % 60,
+        seconds % 60,
+    );
+    let day_unit = if days == 1 { "day" } else { "days" };
+    match (days, hours, minutes) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, _) if secs == 0 => format!("{minutes} min"),
+        (0, 0, _) => format!("{minutes} min {secs} s"),
+        (0, _, _) if minutes == 0 => format!("{hours} h"),
+        (0, _, _) => format!("{hours} h {minutes} min"),
+        (_, 0, _) => format!("{days} {day_unit}"),
+        _ => format!("{days} {day_unit} {hours} h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn challenge(netbios: (&str, &str), dns: (&str, &str), skew_ms: i64) -> NlaDetails {
+        NlaDetails {
+            credssp_version: Some(6),
+            ntlm: Some(NtlmChallengeInfo {
+                netbios_computer_name: Some(netbios.0.into()),
+                netbios_domain_name: Some(netbios.1.into()),
+                dns_computer_name: Some(dns.0.into()),
+                dns_domain_name: Some(dns.1.into()),
+                os_version: Some("10.0.20348".into()),
+                clock_skew_ms: Some(skew_ms),
+                ..NtlmChallengeInfo::default()
+            }),
+            ..NlaDetails::default()
+        }
+    }
+
+    fn detail(report: &StageReport, id: EvidenceId) -> &str {
+        report
+            .findings
+            .iter()
+            .find(|f| f.evidence == Some(id))
+            .map_or("", |f| f.detail.as_str())
+    }
+
+    #[test]
+    fn workgroup_and_domain_machines_are_named_as_such() {
+        let workgroup = nla_report(challenge(("WS01", "WS01"), ("ws01", "ws01"), 0));
+        assert!(
+            detail(&workgroup, EvidenceId::ProbeNlaInfo).contains("a workgroup machine"),
+            "{workgroup:?}"
+        );
+        let member = nla_report(challenge(
+            ("RDSH01", "CONTOSO"),
+            ("rdsh01.contoso.test", "contoso.test"),
+            0,
+        ));
+        assert!(
+            detail(&member, EvidenceId::ProbeNlaInfo)
+                .contains("member of the domain CONTOSO (contoso.test)"),
+            "{member:?}"
+        );
+    }
+
+    #[test]
+    fn clock_skew_is_said_in_plain_units() {
+        let skew = 2 * 3_600_000 + 5 * 60_000 + 7_000;
+        let report = nla_report(challenge(("A", "D"), ("a.d", "d"), -skew));
+        assert_eq!(
+            detail(&report, EvidenceId::ProbeClockSkew),
+            "the server's clock is 2 h 5 min behind real time; Kerberos tolerates 5 minutes"
+        );
+        assert_eq!(plain_duration(45_000), "45 s");
+        assert_eq!(plain_duration(7 * 60_000 + 30_000), "7 min 30 s");
+        assert_eq!(plain_duration(86_400_000 + 4 * 3_600_000), "1 day 4 h");
+        assert_eq!(plain_duration(3 * 86_400_000), "3 days");
     }
 }

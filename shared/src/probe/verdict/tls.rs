@@ -124,7 +124,34 @@ fn accepted(
             handshake.end,
             HandshakeEnd::Completed | HandshakeEnd::Failed { .. }
         );
-    let result = if dropped_after_hello {
+    let mut unusable = Vec::new();
+    if negotiated.version < TlsVersion::Tls12 {
+        unusable.push(format!(
+            "only {} is accepted, which current clients refuse",
+            supported.join(", ")
+        ));
+        findings.push(Finding::new(
+            Severity::Error,
+            Some(EvidenceId::ProbeTlsLegacyOnly),
+            "The server accepts only TLS 1.0/1.1",
+            format!(
+                "accepted: {}; Windows 11, the Windows App and FreeRDP 3 need TLS 1.2 or later",
+                supported.join(", ")
+            ),
+        ));
+    }
+    if is_unusable_suite(negotiated.cipher_suite) {
+        unusable.push(format!(
+            "its cipher suite {suite} has no encryption or authentication"
+        ));
+        findings.push(Finding::new(
+            Severity::Error,
+            Some(EvidenceId::ProbeTlsNoModernCipher),
+            "The server only offers cipher suites without encryption or authentication",
+            suite.clone(),
+        ));
+    }
+    if dropped_after_hello {
         let (title, evidence) = if handshake.end == HandshakeEnd::TimedOut {
             (
                 "The server stops answering part-way through the TLS handshake",
@@ -142,44 +169,30 @@ fn accepted(
             title,
             format!("{}; {DROPPED_PART_WAY}", handshake.describe()),
         ));
-        (
-            StageStatus::Failed,
+        unusable.push(format!(
+            "the full handshake does not finish: {}",
+            handshake.describe()
+        ));
+    } else if !handshake.completed() {
+        findings.push(Finding::new(
+            Severity::Info,
+            None,
+            "The probe's own TLS client could not complete a handshake",
             format!(
-                "TLS fails: {accepted}, but the full handshake does not finish: {}.",
+                "{}; real clients make other offers and have other limits",
                 handshake.describe()
             ),
-        )
+        ));
+    }
+    let verdict = if unusable.is_empty() {
+        format!("TLS works: {accepted}.")
     } else {
-        if !handshake.completed() {
-            findings.push(Finding::new(
-                Severity::Info,
-                None,
-                "The probe's own TLS client could not complete a handshake",
-                format!(
-                    "{}; real clients make other offers and have other limits",
-                    handshake.describe()
-                ),
-            ));
-        }
-        (StageStatus::Ok, format!("TLS works: {accepted}."))
+        format!(
+            "TLS fails for current clients: {accepted}, but {}.",
+            unusable.join("; ")
+        )
     };
-    if negotiated.version < TlsVersion::Tls12 {
-        findings.push(Finding::new(
-            Severity::Error,
-            Some(EvidenceId::ProbeTlsLegacyOnly),
-            "The server accepts only TLS 1.0/1.1",
-            format!("accepted: {}", supported.join(", ")),
-        ));
-    }
-    if is_unusable_suite(negotiated.cipher_suite) {
-        findings.push(Finding::new(
-            Severity::Error,
-            Some(EvidenceId::ProbeTlsNoModernCipher),
-            "The server only offers cipher suites without encryption or authentication",
-            suite,
-        ));
-    }
-    result
+    (super::worst(findings, StageStatus::Ok), verdict)
 }
 
 /// No version was accepted: the first failure, highest version first, names the stage.
