@@ -38,6 +38,10 @@ pub struct ProbeOptions {
     pub max_chain_bytes: usize,
     /// Simultaneous connections (Cloudflare Workers allow 6 per request).
     pub max_parallel: usize,
+    /// Least time between two connection starts: a burst of SYNs overflows a small listen
+    /// backlog (xrdp listens with 2) and costs a SYN retry of a second; spaced starts add no
+    /// round trip.
+    pub connect_spacing_ms: u64,
     /// Fills client randoms and key shares; pass fresh randomness per probe.
     pub seed: [u8; 32],
     /// Replay the TLS offers of real RDP clients.
@@ -53,6 +57,7 @@ impl Default for ProbeOptions {
             max_exchange_bytes: 64 * 1024,
             max_chain_bytes: 256 * 1024,
             max_parallel: 6,
+            connect_spacing_ms: 10,
             seed: [0; 32],
             client_compatibility: true,
         }

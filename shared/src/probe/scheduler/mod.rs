@@ -54,11 +54,19 @@ pub async fn run<C: Connector, K: Clock>(
     queue.extend(Protocol::ALL.into_iter().map(Task::Protocol));
     let mut running = FuturesUnordered::new();
     let mut started = 0;
+    let mut next_connect_ms = 0;
     // A failed first connection ends the probe: dropping `running` cancels the rest.
     while !progress.tcp_failed() {
         while running.len() < opts.max_parallel.max(1) {
             let Some(task) = queue.pop_front() else { break };
-            running.push(run_task(&ctx, started, task));
+            let mut wait_ms = 0;
+            if task.opens_connection() {
+                let now = ctx.now_ms();
+                let at = next_connect_ms.max(now);
+                next_connect_ms = at + opts.connect_spacing_ms;
+                wait_ms = at - now;
+            }
+            running.push(run_task(&ctx, started, task, wait_ms));
             started += 1;
         }
         let Some(done) = running.next().await else {

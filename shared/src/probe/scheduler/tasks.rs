@@ -141,6 +141,16 @@ pub(super) enum Task<S> {
     Client(&'static ClientProfile),
 }
 
+impl<S> Task<S> {
+    /// Whether the task starts with a TCP connection of its own.
+    pub fn opens_connection(&self) -> bool {
+        matches!(
+            self,
+            Task::Connect | Task::Protocol(_) | Task::Version(_) | Task::Client(_)
+        )
+    }
+}
+
 pub(super) enum TaskOutput<S> {
     Connected(Result<S, ConnectError>),
     Negotiated(NegotiationOutcome, Option<S>),
@@ -161,11 +171,16 @@ pub(super) struct Done<S> {
     pub finished_ms: u64,
 }
 
+/// Runs `task` after `wait_ms` (the spacing between connection starts).
 pub(super) async fn run_task<C: Connector, K: Clock>(
     ctx: &Ctx<'_, C, K>,
     index: usize,
     task: Task<C::Stream>,
+    wait_ms: u64,
 ) -> Done<C::Stream> {
+    if wait_ms > 0 {
+        ctx.clock.sleep(wait_ms).await;
+    }
     let started_ms = ctx.now_ms();
     let output = match task {
         Task::Connect => TaskOutput::Connected(ctx.connect().await),

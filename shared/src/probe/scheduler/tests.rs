@@ -87,6 +87,8 @@ struct MemoryConnector {
     open: Rc<Cell<usize>>,
     peak: Cell<usize>,
     total: Cell<u32>,
+    /// When each connection was opened.
+    starts: std::cell::RefCell<Vec<tokio::time::Instant>>,
 }
 
 impl MemoryConnector {
@@ -96,6 +98,7 @@ impl MemoryConnector {
             open: Rc::default(),
             peak: Cell::new(0),
             total: Cell::new(0),
+            starts: std::cell::RefCell::default(),
         }
     }
 }
@@ -104,6 +107,7 @@ impl Connector for MemoryConnector {
     type Stream = Tracked;
 
     async fn connect(&self, _host: &str, _port: u16) -> Result<Tracked, ConnectError> {
+        self.starts.borrow_mut().push(tokio::time::Instant::now());
         let (client, mut server) = tokio::io::duplex(64 * 1024);
         let after = self.after;
         tokio::spawn(async move {
@@ -186,9 +190,14 @@ fn target() -> Target {
 async fn at_most_max_parallel_connections() {
     let connector = MemoryConnector::new(AfterConfirm::Alert);
     let mut streamed = 0;
+    // Unspaced starts: in-memory connections end before the next spaced start would come.
+    let options = ProbeOptions {
+        connect_spacing_ms: 0,
+        ..ProbeOptions::default()
+    };
     let report = run(
         &target(),
-        &ProbeOptions::default(),
+        &options,
         &connector,
         &PausedClock::new(),
         |_| streamed += 1,
@@ -305,4 +314,20 @@ async fn silent_servers_cannot_outlast_the_whole_probe_deadline() {
     let tls = report.stage(StageKind::Tls).expect("tls stage");
     assert_eq!(tls.status, StageStatus::Failed);
     assert!(tls.verdict.contains("no answer"), "{}", tls.verdict);
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_starts_are_spaced_so_a_small_backlog_never_overflows() {
+    let connector = MemoryConnector::new(AfterConfirm::Alert);
+    let options = ProbeOptions::default();
+    run(&target(), &options, &connector, &PausedClock::new(), |_| {}).await;
+    let starts = connector.starts.borrow();
+    assert_eq!(starts.len(), 11);
+    for pair in starts.windows(2) {
+        let gap = pair[1].duration_since(pair[0]).as_millis();
+        assert!(
+            gap >= u128::from(options.connect_spacing_ms),
+            "connections {gap} ms apart"
+        );
+    }
 }
