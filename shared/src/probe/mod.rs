@@ -9,6 +9,7 @@
 
 pub mod clients;
 pub mod driver;
+pub mod fleet;
 pub mod nla;
 #[cfg(test)]
 mod no_panic;

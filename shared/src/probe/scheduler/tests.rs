@@ -195,13 +195,9 @@ async fn at_most_max_parallel_connections() {
         connect_spacing_ms: 0,
         ..ProbeOptions::default()
     };
-    let report = run(
-        &target(),
-        &options,
-        &connector,
-        &PausedClock::new(),
-        |_| streamed += 1,
-    )
+    let report = run(&target(), &options, &connector, &PausedClock::new(), |_| {
+        streamed += 1
+    })
     .await;
     assert_eq!(streamed, StageKind::ALL.len());
     assert_eq!(
