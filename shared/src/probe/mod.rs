@@ -13,7 +13,6 @@ pub mod fleet;
 pub mod nla;
 #[cfg(test)]
 mod no_panic;
-mod report;
 mod scheduler;
 pub mod tls;
 #[cfg(feature = "native-driver")]
@@ -21,8 +20,11 @@ pub mod tokio_driver;
 mod verdict;
 pub mod x224;
 
+pub use crate::report::{
+    NegotiatedTls, ProbeReport, ProtocolResult, StageDetails, StageKind, StageReport, StageStatus,
+    Target, TcpOutcome, TlsDetails, TlsVersionResult,
+};
 pub use driver::{Clock, ConnectError, Connector};
-pub use report::*;
 pub use scheduler::run;
 
 /// Deadlines, limits and the randomness seed. `Default` gives the documented values.

@@ -16,11 +16,11 @@ use super::ProbeOptions;
 use super::clients::{CLIENT_PROFILES, ClientResult, infer};
 use super::driver::{Clock, Connector};
 use super::nla::{FullHandshake, NlaDetails};
-use super::report::*;
 use super::tls::{HelloOutcome, HelloResult, TlsVersion};
 use super::verdict;
 use super::x224::{NegotiationOutcome, Protocol};
 use crate::analyze::cert::{self, CertContext};
+use crate::report::*;
 
 /// Runs the whole probe. `on_stage` sees each stage as soon as it is decided.
 ///

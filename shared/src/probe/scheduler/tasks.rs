@@ -6,11 +6,11 @@ use crate::probe::ProbeOptions;
 use crate::probe::clients::{ClientProfile, ClientResult, DecidedBy, judge};
 use crate::probe::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
 use crate::probe::nla::{self, NlaDetails, NlaLimits, TlsSession};
-use crate::probe::report::{ProtocolResult, Target};
 use crate::probe::tls::{
     self, HelloOffer, HelloOutcome, HelloResult, ServerHelloReply, TlsVersion,
 };
 use crate::probe::x224::{self, ConfirmReply, MODERN_CLIENT_REQUEST, NegotiationOutcome, Protocol};
+use crate::report::{ProtocolResult, Target};
 
 pub(super) struct Ctx<'a, C, K> {
     pub target: &'a Target,

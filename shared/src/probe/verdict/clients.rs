@@ -2,8 +2,8 @@
 
 use crate::evidence::{EvidenceId, Finding, Severity};
 use crate::probe::clients::{CLIENT_PROFILES, ClientResult};
-use crate::probe::report::{StageDetails, StageKind, StageReport, StageStatus};
 use crate::probe::tls::HelloOutcome;
+use crate::report::{StageDetails, StageKind, StageReport, StageStatus};
 
 pub(crate) fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
     clients.sort_by_key(|c| CLIENT_PROFILES.iter().position(|p| p.id == c.client));

@@ -16,8 +16,8 @@ pub(crate) use nla::nla_report;
 pub(crate) use tcp::tcp_report;
 pub(crate) use tls::tls_report;
 
-use super::report::{StageKind, StageReport, StageStatus};
 use crate::evidence::{Finding, Severity};
+use crate::report::{StageKind, StageReport, StageStatus};
 
 pub(crate) fn not_applicable(kind: StageKind, verdict: impl Into<String>) -> StageReport {
     StageReport::without_result(kind, StageStatus::NotApplicable, verdict)

@@ -2,8 +2,8 @@
 //! every security protocol asked for alone.
 
 use crate::evidence::{EvidenceId, Finding, Severity};
-use crate::probe::report::{ProtocolResult, StageDetails, StageKind, StageReport, StageStatus};
 use crate::probe::x224::{NegotiationOutcome, Protocol};
+use crate::report::{ProtocolResult, StageDetails, StageKind, StageReport, StageStatus};
 
 fn failure_evidence(code: u32) -> Option<EvidenceId> {
     match code {

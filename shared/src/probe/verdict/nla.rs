@@ -2,7 +2,7 @@
 
 use crate::evidence::{EvidenceId, Finding, Severity};
 use crate::probe::nla::{NlaDetails, NtlmChallengeInfo};
-use crate::probe::report::{StageDetails, StageKind, StageReport, StageStatus};
+use crate::report::{StageDetails, StageKind, StageReport, StageStatus};
 
 /// Differences larger than this between the server's clock and real time break Kerberos and
 /// show up as logon failures (Windows' default maximum tolerance is 5 minutes).

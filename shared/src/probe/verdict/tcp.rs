@@ -2,7 +2,7 @@
 
 use crate::evidence::{EvidenceId, Finding, Severity};
 use crate::probe::driver::ConnectError;
-use crate::probe::report::{StageDetails, StageKind, StageReport, StageStatus, TcpOutcome};
+use crate::report::{StageDetails, StageKind, StageReport, StageStatus, TcpOutcome};
 
 /// The TCP stage from the first connection's result and how long it took.
 pub(crate) fn tcp_report(error: Option<&ConnectError>, connect_ms: u64) -> StageReport {

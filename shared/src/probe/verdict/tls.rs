@@ -2,10 +2,10 @@
 
 use crate::evidence::{EvidenceId, Finding, Severity};
 use crate::probe::nla::{FullHandshake, HandshakeEnd};
-use crate::probe::report::{
+use crate::probe::tls::{HelloOutcome, HelloResult, TlsVersion};
+use crate::report::{
     NegotiatedTls, StageDetails, StageKind, StageReport, StageStatus, TlsDetails, TlsVersionResult,
 };
-use crate::probe::tls::{HelloOutcome, HelloResult, TlsVersion};
 
 /// NULL and anonymous suites protect nothing; no RDP client offers them.
 fn is_unusable_suite(id: u16) -> bool {
