@@ -101,13 +101,16 @@ pub fn main(args: ProbeArgs) -> ExitCode {
         }
     } else {
         if let Some(certificate) = &report.certificate {
-            let leaf = certificate.certificates.first();
-            println!(
-                "\nServer certificate: {}  thumbprint {}",
-                leaf.map_or("(unreadable)", |c| c.subject.as_str()),
-                leaf.and_then(|c| c.thumbprint_sha1.as_deref())
-                    .unwrap_or("-")
-            );
+            for (index, cert) in certificate.certificates.iter().enumerate() {
+                let which = if index == 0 {
+                    "Server certificate".to_owned()
+                } else {
+                    format!("Chain certificate {index}")
+                };
+                let mut fields = String::new();
+                crate::analyze::print_certificate(&mut fields, cert);
+                print!("\n{which}\n{fields}");
+            }
             certificate.findings.iter().for_each(print_finding);
         }
         let plural = if report.connections_opened == 1 {

@@ -45,6 +45,16 @@ async fn reset_close_silence_and_banner_are_told_apart() {
     let cases = [
         (
             OnRequest::ResetOnAccept,
+            NegotiationOutcome::ResetOnAccept,
+            EvidenceId::ProbeTcpResetOnAccept,
+        ),
+        (
+            OnRequest::CloseOnAccept,
+            NegotiationOutcome::ClosedOnAccept,
+            EvidenceId::ProbeTcpClosedOnAccept,
+        ),
+        (
+            OnRequest::ResetAfterRequest,
             NegotiationOutcome::Reset,
             EvidenceId::ProbeX224Reset,
         ),

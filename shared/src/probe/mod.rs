@@ -1,19 +1,21 @@
 //! The outside-in probe: from the internet's side, which stage of an RDP connection fails and why
 //! (TCP, RDP negotiation, TLS, client compatibility, NLA).
 //!
-//! The protocol logic is sans-IO (`x224`, `tls`, `nla` parse and build bytes); `driver` moves
+//! The protocol logic is sans-IO (`x224`, `tls`, `credssp` parse and build bytes; `session` pumps
+//! rustls); `driver` moves
 //! bytes over any `AsyncRead + AsyncWrite` with injected time, so the same engine runs in the
 //! Worker and natively. [`run`] follows one connection as a current client would (TCP,
 //! negotiation, TLS, CredSSP) and runs every other check on a connection of its own, at most
 //! `max_parallel` connections at once.
 
 pub mod clients;
+pub mod credssp;
 pub mod driver;
 pub mod fleet;
-pub mod nla;
 #[cfg(test)]
 mod no_panic;
 mod scheduler;
+mod session;
 pub mod tls;
 #[cfg(feature = "native-driver")]
 pub mod tokio_driver;

@@ -11,11 +11,11 @@ use std::collections::VecDeque;
 use futures::StreamExt as _;
 use futures::stream::FuturesUnordered;
 
-use self::tasks::{Ctx, Done, Task, TaskOutput, run_task};
+use self::tasks::{AcceptWatch, Ctx, Done, Task, TaskOutput, run_task};
 use super::ProbeOptions;
 use super::clients::{CLIENT_PROFILES, ClientResult, infer};
 use super::driver::{Clock, Connector};
-use super::nla::{FullHandshake, NlaDetails};
+
 use super::tls::{HelloOutcome, HelloResult, TlsVersion};
 use super::verdict;
 use super::x224::{NegotiationOutcome, Protocol};
@@ -46,7 +46,7 @@ pub async fn run<C: Connector, K: Clock>(
         started_ms: clock.elapsed_ms(),
     };
     let started_unix_ms = clock.now_unix_ms();
-    let mut progress = Progress::new(opts.client_compatibility, on_stage);
+    let mut progress = Progress::new(opts, on_stage);
 
     let mut queue: VecDeque<Task<C::Stream>> = VecDeque::new();
     queue.push_back(Task::Connect);
@@ -76,6 +76,21 @@ pub async fn run<C: Connector, K: Clock>(
     }
     drop(running);
     progress.finish(&ctx, target, started_unix_ms)
+}
+
+/// The negotiation stage: a reset or close without an answer is held until a connection that
+/// sends nothing shows whether the service does the same on accept.
+enum NegotiationStage {
+    Waiting,
+    Watching(NegotiationOutcome),
+    Reported,
+}
+
+/// The NLA stage, when the handshake under it did not complete: its verdict waits for the TLS
+/// stage's versions.
+enum NlaStage {
+    Pending,
+    NotReached(FullHandshake),
 }
 
 /// The TLS stage: it needs the main connection's negotiation, every version probe and the main
@@ -120,6 +135,10 @@ struct Progress<F> {
     stages: Vec<StageReport>,
     spans: Vec<(StageKind, Span)>,
     client_compatibility: bool,
+    /// The longest a watch for a reset on accept may take.
+    exchange_timeout_ms: u64,
+    negotiation: NegotiationStage,
+    nla: NlaStage,
     tls: TlsStage,
     clients: ClientStage,
     protocols: ProtocolStage,
@@ -129,12 +148,15 @@ struct Progress<F> {
 }
 
 impl<F: FnMut(&StageReport)> Progress<F> {
-    fn new(client_compatibility: bool, on_stage: F) -> Self {
+    fn new(opts: &ProbeOptions, on_stage: F) -> Self {
         Progress {
             on_stage,
             stages: Vec::new(),
             spans: Vec::new(),
-            client_compatibility,
+            client_compatibility: opts.client_compatibility,
+            exchange_timeout_ms: opts.exchange_timeout_ms,
+            negotiation: NegotiationStage::Waiting,
+            nla: NlaStage::Pending,
             tls: TlsStage::Collecting {
                 negotiation: None,
                 versions: Vec::new(),
@@ -194,7 +216,28 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             }
             TaskOutput::Negotiated(outcome, stream) => {
                 self.note(StageKind::Negotiation, started, finished, false);
-                self.negotiated(outcome, stream, queue);
+                if matches!(
+                    outcome,
+                    NegotiationOutcome::Reset | NegotiationOutcome::Closed
+                ) {
+                    let window_ms = self.accept_watch_window();
+                    self.negotiation = NegotiationStage::Watching(outcome);
+                    queue.push_front(Task::WatchAccept { window_ms });
+                } else {
+                    self.negotiated(outcome, stream, queue);
+                }
+            }
+            TaskOutput::AcceptWatched(watched) => {
+                self.note(StageKind::Negotiation, started, finished, true);
+                let held = std::mem::replace(&mut self.negotiation, NegotiationStage::Waiting);
+                if let NegotiationStage::Watching(outcome) = held {
+                    let outcome = match watched {
+                        AcceptWatch::Reset => NegotiationOutcome::ResetOnAccept,
+                        AcceptWatch::Closed => NegotiationOutcome::ClosedOnAccept,
+                        AcceptWatch::Waits => outcome,
+                    };
+                    self.negotiated(outcome, None, queue);
+                }
             }
             TaskOutput::Handshake {
                 handshake,
@@ -205,14 +248,15 @@ impl<F: FnMut(&StageReport)> Progress<F> {
                 self.handshake_chain = handshake.chain;
                 if credssp {
                     self.note(StageKind::Nla, started, finished, false);
-                    let details = NlaDetails::after(&handshake.outcome);
                     match handshake.session {
                         Some(session) => queue.push_front(Task::Credssp {
                             stream,
                             session,
-                            details: Box::new(details),
+                            details: Box::new(NlaDetails::after(&handshake.outcome)),
                         }),
-                        None => self.emit(verdict::nla_report(details)),
+                        // Decided with the TLS stage: whether the probe's own TLS client is
+                        // what stopped depends on the versions the server accepts.
+                        None => self.nla = NlaStage::NotReached(handshake.outcome.clone()),
                     }
                 }
                 if let TlsStage::Collecting {
@@ -245,6 +289,22 @@ impl<F: FnMut(&StageReport)> Progress<F> {
         }
     }
 
+    /// Four TCP connect times, at least 250 ms: a reset sent on accept arrives about one round
+    /// trip after the connection opens.
+    fn accept_watch_window(&self) -> u64 {
+        let connect_ms = self
+            .spans
+            .iter()
+            .find(|(kind, _)| *kind == StageKind::Tcp)
+            .map_or(0, |(_, span)| {
+                span.finished_ms
+                    .saturating_sub(span.started_ms.unwrap_or_default())
+            });
+        connect_ms
+            .saturating_mul(4)
+            .clamp(250, self.exchange_timeout_ms.max(250))
+    }
+
     /// The main connection's negotiation: its stage, and the next step on that connection.
     fn negotiated<S>(
         &mut self,
@@ -252,6 +312,7 @@ impl<F: FnMut(&StageReport)> Progress<F> {
         stream: Option<S>,
         queue: &mut VecDeque<Task<S>>,
     ) {
+        self.negotiation = NegotiationStage::Reported;
         self.emit(verdict::negotiation_report(&outcome));
         match (outcome.selected_protocol(), stream) {
             (Some(protocol), Some(stream)) => {
@@ -339,8 +400,21 @@ impl<F: FnMut(&StageReport)> Progress<F> {
             self.clients_from_versions(&outcomes, queue);
         }
         if let Some(report) = report {
+            let highest = match &report.details {
+                StageDetails::Tls(details) => details.negotiated.as_ref().map(|n| n.version),
+                _ => None,
+            };
             self.tls = TlsStage::Reported;
             self.emit(report);
+            self.nla_not_reached(highest);
+        }
+    }
+
+    /// The NLA verdict held back for the TLS stage's versions, if any.
+    fn nla_not_reached(&mut self, highest_version: Option<TlsVersion>) {
+        if let NlaStage::NotReached(handshake) = std::mem::replace(&mut self.nla, NlaStage::Pending)
+        {
+            self.emit(verdict::nla_not_reached(&handshake, highest_version));
         }
     }
 
@@ -387,6 +461,7 @@ impl<F: FnMut(&StageReport)> Progress<F> {
         target: &Target,
         started_unix_ms: u64,
     ) -> ProbeReport {
+        self.nla_not_reached(None);
         let tcp_open = !self.tcp_failed() && self.emitted(StageKind::Tcp);
         for kind in StageKind::ALL {
             if !self.emitted(kind) {

@@ -4,12 +4,16 @@
 
 use crate::probe::ProbeOptions;
 use crate::probe::clients::{ClientProfile, ClientResult, DecidedBy, judge};
-use crate::probe::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
-use crate::probe::nla::{self, NlaDetails, NlaLimits, TlsSession};
+use crate::probe::credssp;
+use crate::probe::driver::{
+    Clock, ConnectError, Connector, Reply, StreamEnd, exchange, with_deadline,
+};
+use crate::probe::session::{self, NlaLimits, TlsSession};
 use crate::probe::tls::{
     self, HelloOffer, HelloOutcome, HelloResult, ServerHelloReply, TlsVersion,
 };
 use crate::probe::x224::{self, ConfirmReply, MODERN_CLIENT_REQUEST, NegotiationOutcome, Protocol};
+use crate::report::NlaDetails;
 use crate::report::{ProtocolResult, Target};
 
 pub(super) struct Ctx<'a, C, K> {
@@ -139,6 +143,40 @@ pub(super) enum Task<S> {
     Protocol(Protocol),
     Version(TlsVersion),
     Client(&'static ClientProfile),
+    /// After the main connection was reset or closed without an answer: a connection that sends
+    /// nothing and waits this long, to tell "on accept" from "after the request".
+    WatchAccept {
+        window_ms: u64,
+    },
+}
+
+/// What a connection that sent nothing saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AcceptWatch {
+    Reset,
+    Closed,
+    /// Open and quiet (or it spoke first, or could not be opened): the service waits for a
+    /// request.
+    Waits,
+}
+
+/// Reads nothing into a verdict: only how the stream ends.
+struct WatchReply;
+
+impl Reply for WatchReply {
+    type Outcome = AcceptWatch;
+
+    fn advance(&mut self, received: &[u8]) -> Option<AcceptWatch> {
+        (!received.is_empty()).then_some(AcceptWatch::Waits)
+    }
+
+    fn end(&mut self, _received: &[u8], end: StreamEnd) -> AcceptWatch {
+        match end {
+            StreamEnd::Reset => AcceptWatch::Reset,
+            StreamEnd::Closed => AcceptWatch::Closed,
+            _ => AcceptWatch::Waits,
+        }
+    }
 }
 
 impl<S> Task<S> {
@@ -146,7 +184,11 @@ impl<S> Task<S> {
     pub fn opens_connection(&self) -> bool {
         matches!(
             self,
-            Task::Connect | Task::Protocol(_) | Task::Version(_) | Task::Client(_)
+            Task::Connect
+                | Task::Protocol(_)
+                | Task::Version(_)
+                | Task::Client(_)
+                | Task::WatchAccept { .. }
         )
     }
 }
@@ -155,7 +197,7 @@ pub(super) enum TaskOutput<S> {
     Connected(Result<S, ConnectError>),
     Negotiated(NegotiationOutcome, Option<S>),
     Handshake {
-        handshake: nla::Handshake,
+        handshake: session::Handshake,
         stream: S,
         credssp: bool,
     },
@@ -163,6 +205,7 @@ pub(super) enum TaskOutput<S> {
     Protocol(ProtocolResult),
     Version(TlsVersion, HelloResult),
     Client(ClientResult),
+    AcceptWatched(AcceptWatch),
 }
 
 pub(super) struct Done<S> {
@@ -194,7 +237,8 @@ pub(super) async fn run_task<C: Connector, K: Clock>(
             credssp,
         } => {
             let limits = ctx.nla_limits();
-            let handshake = nla::handshake(&mut stream, &ctx.target.host, &limits, ctx.clock).await;
+            let handshake =
+                session::handshake(&mut stream, &ctx.target.host, &limits, ctx.clock).await;
             TaskOutput::Handshake {
                 handshake,
                 stream,
@@ -207,7 +251,7 @@ pub(super) async fn run_task<C: Connector, K: Clock>(
             details,
         } => {
             let limits = ctx.nla_limits();
-            let details = nla::credssp(&mut session, &mut stream, &limits, ctx.clock, *details);
+            let details = credssp::credssp(&mut session, &mut stream, &limits, ctx.clock, *details);
             TaskOutput::Credssp(details.await)
         }
         Task::Protocol(protocol) => {
@@ -223,6 +267,16 @@ pub(super) async fn run_task<C: Connector, K: Clock>(
                 accepted,
                 outcome,
             })
+        }
+        Task::WatchAccept { window_ms } => {
+            let watched = match ctx.connect().await {
+                Ok(mut stream) => {
+                    let budget = ctx.budget(window_ms);
+                    exchange(&mut stream, &[], WatchReply, 1, budget, ctx.clock).await
+                }
+                Err(_) => AcceptWatch::Waits,
+            };
+            TaskOutput::AcceptWatched(watched)
         }
         Task::Version(version) => {
             let offer = tls::version_probe_offer(version);

@@ -12,7 +12,7 @@ mod tls;
 
 pub(crate) use clients::clients_report;
 pub(crate) use negotiation::{negotiation_report, protocols_report};
-pub(crate) use nla::nla_report;
+pub(crate) use nla::{nla_not_reached, nla_report};
 pub(crate) use tcp::tcp_report;
 pub(crate) use tls::tls_report;
 

@@ -23,94 +23,9 @@ pub(crate) fn negotiation_report(outcome: &NegotiationOutcome) -> StageReport {
         "To a client offering TLS and NLA, the server {}.",
         outcome.describe()
     );
-    let (status, finding) = match outcome {
-        NegotiationOutcome::Selected {
-            protocol: Some(Protocol::Hybrid | Protocol::HybridEx),
-            ..
-        } => (
-            StageStatus::Ok,
-            Finding::new(
-                Severity::Info,
-                Some(EvidenceId::ProbeNegNlaOffered),
-                "The server accepts NLA (CredSSP)",
-                outcome.describe(),
-            ),
-        ),
-        NegotiationOutcome::Selected {
-            protocol: Some(Protocol::Rdp),
-            ..
-        } => (
-            StageStatus::Ok,
-            Finding::new(
-                Severity::Warning,
-                Some(EvidenceId::ProbeNegRdpSecurityOnly),
-                "The server uses legacy RDP security",
-                "it selected standard RDP security although the client offered TLS and NLA; current clients may refuse this",
-            ),
-        ),
-        NegotiationOutcome::Selected { .. } => (
-            StageStatus::Ok,
-            Finding::new(
-                Severity::Info,
-                None,
-                "The server selected a security protocol",
-                outcome.describe(),
-            ),
-        ),
-        NegotiationOutcome::Failure { code, name } => (
-            StageStatus::Failed,
-            Finding::new(
-                Severity::Error,
-                failure_evidence(*code),
-                "The server refused the negotiation",
-                format!("RDP_NEG_FAILURE {code} ({name})"),
-            ),
-        ),
-        NegotiationOutcome::Reset => (
-            StageStatus::Failed,
-            Finding::new(
-                Severity::Error,
-                Some(EvidenceId::ProbeX224Reset),
-                "The server reset the connection after the RDP connection request",
-                "RST instead of a Connection Confirm",
-            ),
-        ),
-        NegotiationOutcome::Closed => (
-            StageStatus::Failed,
-            Finding::new(
-                Severity::Error,
-                Some(EvidenceId::ProbeX224Closed),
-                "The server closed the connection after the RDP connection request",
-                "FIN instead of a Connection Confirm",
-            ),
-        ),
-        NegotiationOutcome::Silent => (
-            StageStatus::Failed,
-            Finding::new(
-                Severity::Error,
-                Some(EvidenceId::ProbeX224Silent),
-                "The server did not answer the RDP connection request",
-                "no reply before the deadline",
-            ),
-        ),
-        NegotiationOutcome::NotRdp { .. } | NegotiationOutcome::Malformed { .. } => (
-            StageStatus::Failed,
-            Finding::new(
-                Severity::Error,
-                Some(EvidenceId::ProbeX224NotRdp),
-                "The service on this port does not speak RDP",
-                outcome.describe(),
-            ),
-        ),
-        NegotiationOutcome::ConnectFailed { reason } => (
-            StageStatus::Failed,
-            Finding::new(
-                Severity::Error,
-                None,
-                "The connection failed during negotiation",
-                reason.clone(),
-            ),
-        ),
+    let status = match outcome {
+        NegotiationOutcome::Selected { .. } => StageStatus::Ok,
+        _ => StageStatus::Failed,
     };
     StageReport {
         stage: StageKind::Negotiation,
@@ -122,8 +37,95 @@ pub(crate) fn negotiation_report(outcome: &NegotiationOutcome) -> StageReport {
             requested: vec![Protocol::Ssl, Protocol::Hybrid, Protocol::HybridEx],
             outcome: outcome.clone(),
         },
-        findings: vec![finding],
+        findings: vec![finding(outcome)],
         connections_opened: 0,
+    }
+}
+
+/// What the main connection's answer says, as one finding.
+fn finding(outcome: &NegotiationOutcome) -> Finding {
+    let error = |id: Option<EvidenceId>, title: &str, detail: &str| {
+        Finding::new(Severity::Error, id, title, detail)
+    };
+    match outcome {
+        NegotiationOutcome::Selected {
+            protocol: Some(Protocol::Hybrid | Protocol::HybridEx),
+            ..
+        } => Finding::new(
+            Severity::Info,
+            Some(EvidenceId::ProbeNegNlaOffered),
+            "The server accepts NLA (CredSSP)",
+            outcome.describe(),
+        ),
+        NegotiationOutcome::Selected {
+            protocol: Some(Protocol::Rdp),
+            legacy_confirm: true,
+            ..
+        } => Finding::new(
+            Severity::Warning,
+            Some(EvidenceId::ProbeNegLegacyServer),
+            "The server predates TLS and NLA",
+            "its Connection Confirm carries no negotiation data, as servers before RDP 5.2 (Windows 2000, XP, Server 2003 before SP1) answer: only standard RDP security, which current clients refuse unless allowed",
+        ),
+        NegotiationOutcome::Selected {
+            protocol: Some(Protocol::Rdp),
+            ..
+        } => Finding::new(
+            Severity::Warning,
+            Some(EvidenceId::ProbeNegRdpSecurityOnly),
+            "The server uses legacy RDP security",
+            "it selected standard RDP security although the client offered TLS and NLA; current clients may refuse this",
+        ),
+        NegotiationOutcome::Selected { .. } => Finding::new(
+            Severity::Info,
+            None,
+            "The server selected a security protocol",
+            outcome.describe(),
+        ),
+        NegotiationOutcome::Failure { code, name } => Finding::new(
+            Severity::Error,
+            failure_evidence(*code),
+            "The server refused the negotiation",
+            format!("RDP_NEG_FAILURE {code} ({name})"),
+        ),
+        NegotiationOutcome::Reset => error(
+            Some(EvidenceId::ProbeX224Reset),
+            "The server reset the connection after the RDP connection request",
+            "RST instead of a Connection Confirm; a connection that waits without sending is left alone",
+        ),
+        NegotiationOutcome::Closed => error(
+            Some(EvidenceId::ProbeX224Closed),
+            "The server closed the connection after the RDP connection request",
+            "FIN instead of a Connection Confirm; a connection that waits without sending is left alone",
+        ),
+        NegotiationOutcome::ResetOnAccept => error(
+            Some(EvidenceId::ProbeTcpResetOnAccept),
+            "The service resets every connection as soon as it accepts it",
+            "the TCP handshake completes, then RST before any request: security software, an address filter or a connection limit in front of the listener does this",
+        ),
+        NegotiationOutcome::ClosedOnAccept => error(
+            Some(EvidenceId::ProbeTcpClosedOnAccept),
+            "The service closes every connection as soon as it accepts it",
+            "the TCP handshake completes, then FIN before any request: a listener that is shutting down, full, or refusing this address does this",
+        ),
+        NegotiationOutcome::McsDisconnect => error(
+            Some(EvidenceId::ProbeX224Closed),
+            "The server hung up in RDP's own words",
+            "an MCS Disconnect Provider Ultimatum instead of a Connection Confirm",
+        ),
+        NegotiationOutcome::Silent => error(
+            Some(EvidenceId::ProbeX224Silent),
+            "The server did not answer the RDP connection request",
+            "no reply before the deadline",
+        ),
+        NegotiationOutcome::NotRdp { .. } | NegotiationOutcome::Malformed { .. } => error(
+            Some(EvidenceId::ProbeX224NotRdp),
+            "The service on this port does not speak RDP",
+            &outcome.describe(),
+        ),
+        NegotiationOutcome::ConnectFailed { reason } => {
+            error(None, "The connection failed during negotiation", reason)
+        }
     }
 }
 

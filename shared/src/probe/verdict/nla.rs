@@ -1,7 +1,7 @@
 //! Stage 5, NLA: what the server's NTLM CHALLENGE says, or where CredSSP stopped.
 
 use crate::evidence::{EvidenceId, Finding, Severity};
-use crate::probe::nla::{NlaDetails, NtlmChallengeInfo};
+use crate::report::{FullHandshake, HandshakeEnd, NlaDetails, NtlmChallengeInfo, TlsVersion};
 use crate::report::{StageDetails, StageKind, StageReport, StageStatus};
 
 /// Differences larger than this between the server's clock and real time break Kerberos and
@@ -67,6 +67,39 @@ pub(crate) fn nla_report(details: NlaDetails) -> StageReport {
         ..StageReport::without_result(StageKind::Nla, status, verdict)
     }
 }
+
+/// The server selected NLA but the TLS handshake under it did not complete. When the probe's own
+/// TLS client is what stopped — a server below TLS 1.2 (`highest_version`, from the version
+/// probes), an offer the server refused, a message rustls refuses — NLA was not checked rather
+/// than failed: clients that finish the handshake reach it. A drop, silence or alert 80 fails it.
+pub(crate) fn nla_not_reached(
+    handshake: &FullHandshake,
+    highest_version: Option<TlsVersion>,
+) -> StageReport {
+    let details = NlaDetails::after(handshake);
+    let below_probe_tls = handshake.end == HandshakeEnd::BelowProbeTls
+        || highest_version.is_some_and(|v| v < TlsVersion::Tls12);
+    let verdict = match &handshake.end {
+        _ if below_probe_tls => {
+            "Not checked: the probe speaks TLS 1.2 and 1.3, and the server offers only TLS 1.0/1.1; it selected NLA, so TLS 1.0 clients reach NLA.".to_owned()
+        }
+        HandshakeEnd::Failed { reason } => format!(
+            "Not checked: the probe's own TLS client stopped ({reason}); the server selected NLA, so clients that finish the handshake reach it."
+        ),
+        HandshakeEnd::Alert { description, .. } if *description != INTERNAL_ERROR => format!(
+            "Not checked: the server refused the probe's own TLS offer ({}); it selected NLA, so clients whose offer it accepts reach it.",
+            handshake.describe()
+        ),
+        _ => return nla_report(details),
+    };
+    StageReport {
+        details: StageDetails::Nla(details),
+        ..StageReport::without_result(StageKind::Nla, StageStatus::Skipped, verdict)
+    }
+}
+
+/// TLS alert 80: the server's own fault.
+const INTERNAL_ERROR: u8 = tls_parser::TlsAlertDescription::InternalError.0;
 
 /// Workgroup or domain, as the CHALLENGE tells it: a machine outside any domain names itself as
 /// its own NetBIOS domain (and its own DNS name as the DNS domain).
@@ -153,6 +186,39 @@ mod tests {
                 .contains("member of the domain CONTOSO (contoso.test)"),
             "{member:?}"
         );
+    }
+
+    #[test]
+    fn the_probes_own_tls_limits_leave_nla_unchecked_not_failed() {
+        let handshake = |end| FullHandshake {
+            server_hello: None,
+            cipher_suite: None,
+            received_bytes: 80,
+            end,
+        };
+        let tls10 = nla_not_reached(&handshake(HandshakeEnd::BelowProbeTls), None);
+        assert_eq!(tls10.status, StageStatus::Skipped);
+        assert!(
+            tls10.verdict.contains("TLS 1.0 clients reach NLA"),
+            "{}",
+            tls10.verdict
+        );
+        // Windows Server 2008 R2 refuses rustls's offer outright: no suite in common at TLS 1.0.
+        let refused = HandshakeEnd::Alert {
+            description: 40,
+            name: "HandshakeFailure".into(),
+        };
+        let below = nla_not_reached(&handshake(refused), Some(TlsVersion::Tls10));
+        assert_eq!(below.status, StageStatus::Skipped);
+        assert!(below.verdict.contains("TLS 1.0 clients reach NLA"));
+        let reset = nla_not_reached(&handshake(HandshakeEnd::Reset), Some(TlsVersion::Tls12));
+        assert_eq!(reset.status, StageStatus::Failed);
+        let internal_error = HandshakeEnd::Alert {
+            description: 80,
+            name: "InternalError".into(),
+        };
+        let server_fault = nla_not_reached(&handshake(internal_error), Some(TlsVersion::Tls12));
+        assert_eq!(server_fault.status, StageStatus::Failed);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Stage 3, TLS: the version probes and the main connection's full handshake.
 
 use crate::evidence::{EvidenceId, Finding, Severity};
-use crate::probe::nla::{FullHandshake, HandshakeEnd};
 use crate::probe::tls::{HelloOutcome, HelloResult, TlsVersion};
+use crate::report::{FullHandshake, HandshakeEnd};
 use crate::report::{
     NegotiatedTls, StageDetails, StageKind, StageReport, StageStatus, TlsDetails, TlsVersionResult,
 };
@@ -13,6 +13,22 @@ fn is_unusable_suite(id: u16) -> bool {
         matches!(s.enc, tls_parser::TlsCipherEnc::Null)
             || matches!(s.au, tls_parser::TlsCipherAu::Null)
     })
+}
+
+/// TLS alert 80: the server's own fault, not a mismatch with the client's offer.
+const INTERNAL_ERROR: u8 = tls_parser::TlsAlertDescription::InternalError.0;
+
+/// An MCS Disconnect or alert 80 where a ServerHello belongs: the server could not set up its
+/// side of TLS.
+fn server_setup_failed(what: &str) -> Finding {
+    Finding::new(
+        Severity::Error,
+        Some(EvidenceId::ProbeTlsServerSetupFailed),
+        "The server's own TLS setup fails",
+        format!(
+            "{what}; this is the server failing to build its TLS credential, not a version or cipher mismatch: its certificate or private key is unusable, or its protocol and cipher configuration leaves nothing to offer (on Windows, Schannel events 36870/36871 in the System log)"
+        ),
+    )
 }
 
 /// Why a server would drop a TLS handshake it has started.
@@ -120,9 +136,9 @@ fn accepted(
     // after its ServerHello fails every client; one whose failure came before its
     // ServerHello, or from the probe's own TLS client, may only have refused rustls's offer.
     let dropped_after_hello = handshake.server_hello.is_some()
-        && !matches!(
+        && matches!(
             handshake.end,
-            HandshakeEnd::Completed | HandshakeEnd::Failed { .. }
+            HandshakeEnd::Closed | HandshakeEnd::Reset | HandshakeEnd::TimedOut
         );
     let mut unusable = Vec::new();
     if negotiated.version < TlsVersion::Tls12 {
@@ -173,6 +189,16 @@ fn accepted(
             "the full handshake does not finish: {}",
             handshake.describe()
         ));
+    } else if let HandshakeEnd::Alert {
+        description: INTERNAL_ERROR,
+        ..
+    } = handshake.end
+    {
+        findings.push(server_setup_failed(&handshake.describe()));
+        unusable.push(format!(
+            "the full handshake ends in {}",
+            handshake.describe()
+        ));
     } else if !handshake.completed() {
         findings.push(Finding::new(
             Severity::Info,
@@ -214,6 +240,17 @@ fn refused(versions: &[TlsVersionResult], findings: &mut Vec<Finding>) -> (Stage
             DROPPED_PART_WAY,
             EvidenceId::ProbeTlsDroppedMidHandshake,
         )),
+        Some(HelloOutcome::McsDisconnect) => {
+            findings.push(server_setup_failed(&what));
+            None
+        }
+        Some(HelloOutcome::Alert {
+            description: INTERNAL_ERROR,
+            ..
+        }) => {
+            findings.push(server_setup_failed(&what));
+            None
+        }
         Some(HelloOutcome::Alert { .. }) => Some((
             "The server answers every TLS handshake with an alert",
             "",
