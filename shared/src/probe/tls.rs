@@ -389,6 +389,8 @@ pub struct HelloResult {
 }
 
 impl ServerHelloReply {
+    // One decision over everything received, in the order TLS allows; splitting it would scatter
+    // the precedence (alert, not TLS, ServerHello, how the stream ended) over several functions.
     fn decide(&self, received: &[u8], end: Option<&StreamEnd>) -> Option<HelloResult> {
         let flight = read_flight(received, self.max_handshake);
         let chain = flight.chain.clone().unwrap_or_default();

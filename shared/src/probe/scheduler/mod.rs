@@ -15,6 +15,7 @@ use self::tasks::{AcceptWatch, Ctx, Done, Task, TaskOutput, run_task};
 use super::ProbeOptions;
 use super::clients::{CLIENT_PROFILES, ClientResult, infer};
 use super::driver::{Clock, Connector};
+use super::session::Handshake;
 
 use super::tls::{HelloOutcome, HelloResult, TlsVersion};
 use super::verdict;
@@ -245,27 +246,10 @@ impl<F: FnMut(&StageReport)> Progress<F> {
                 credssp,
             } => {
                 self.note(StageKind::Tls, started, finished, false);
-                self.handshake_chain = handshake.chain;
                 if credssp {
                     self.note(StageKind::Nla, started, finished, false);
-                    match handshake.session {
-                        Some(session) => queue.push_front(Task::Credssp {
-                            stream,
-                            session,
-                            details: Box::new(NlaDetails::after(&handshake.outcome)),
-                        }),
-                        // Decided with the TLS stage: whether the probe's own TLS client is
-                        // what stopped depends on the versions the server accepts.
-                        None => self.nla = NlaStage::NotReached(handshake.outcome.clone()),
-                    }
                 }
-                if let TlsStage::Collecting {
-                    handshake: slot, ..
-                } = &mut self.tls
-                {
-                    *slot = Some(handshake.outcome);
-                }
-                self.tls_results_in(queue);
+                self.handshake_done(handshake, stream, credssp, queue);
             }
             TaskOutput::Credssp(details) => {
                 self.note(StageKind::Nla, started, finished, false);
@@ -287,6 +271,37 @@ impl<F: FnMut(&StageReport)> Progress<F> {
                 self.client_result(result);
             }
         }
+    }
+
+    /// The main connection's full handshake ended: CredSSP next if it completed under NLA, and
+    /// the TLS stage once its other results are in.
+    fn handshake_done<S>(
+        &mut self,
+        handshake: Handshake,
+        stream: S,
+        credssp: bool,
+        queue: &mut VecDeque<Task<S>>,
+    ) {
+        self.handshake_chain = handshake.chain;
+        if credssp {
+            match handshake.session {
+                Some(session) => queue.push_front(Task::Credssp {
+                    stream,
+                    session,
+                    details: Box::new(NlaDetails::after(&handshake.outcome)),
+                }),
+                // Decided with the TLS stage: whether the probe's own TLS client is what
+                // stopped depends on the versions the server accepts.
+                None => self.nla = NlaStage::NotReached(handshake.outcome.clone()),
+            }
+        }
+        if let TlsStage::Collecting {
+            handshake: slot, ..
+        } = &mut self.tls
+        {
+            *slot = Some(handshake.outcome);
+        }
+        self.tls_results_in(queue);
     }
 
     /// Four TCP connect times, at least 250 ms: a reset sent on accept arrives about one round

@@ -10,35 +10,7 @@ pub(crate) fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
     let failing: Vec<&ClientResult> = clients.iter().filter(|c| !c.compatible).collect();
     let current = clients.iter().filter(|c| c.current).count();
     let failing_current = failing.iter().filter(|c| c.current).count();
-    let mut findings = Vec::new();
-    let (legacy_failing, current_failing): (Vec<&ClientResult>, Vec<&ClientResult>) =
-        failing.iter().partition(|c| !c.current);
-    if !current_failing.is_empty() {
-        let title = format!(
-            "{} of {current} current RDP clients would fail the TLS handshake",
-            current_failing.len()
-        );
-        findings.push(Finding::new(
-            Severity::Error,
-            Some(EvidenceId::ProbeClientIncompatible),
-            title,
-            reasons(&current_failing),
-        ));
-    }
-    // Clients past their support: worth knowing, no fault of a server that current clients reach.
-    if !legacy_failing.is_empty() {
-        let title = format!(
-            "{} older RDP client{} would fail the TLS handshake",
-            legacy_failing.len(),
-            if legacy_failing.len() == 1 { "" } else { "s" }
-        );
-        findings.push(Finding::new(
-            Severity::Info,
-            Some(EvidenceId::ProbeLegacyClientIncompatible),
-            title,
-            reasons(&legacy_failing),
-        ));
-    }
+    let mut findings = failing_findings(&failing, current);
     let no_common_suite = failing.iter().any(|c| {
         c.current
             && matches!(
@@ -88,6 +60,40 @@ pub(crate) fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
         findings,
         ..StageReport::without_result(StageKind::ClientCompatibility, status, verdict)
     }
+}
+
+/// A finding for the current clients that would fail (an error) and one for older clients (for
+/// information only: no fault of a server that current clients reach).
+fn failing_findings(failing: &[&ClientResult], current: usize) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let (legacy_failing, current_failing): (Vec<&ClientResult>, Vec<&ClientResult>) =
+        failing.iter().partition(|c| !c.current);
+    if !current_failing.is_empty() {
+        let title = format!(
+            "{} of {current} current RDP clients would fail the TLS handshake",
+            current_failing.len()
+        );
+        findings.push(Finding::new(
+            Severity::Error,
+            Some(EvidenceId::ProbeClientIncompatible),
+            title,
+            reasons(&current_failing),
+        ));
+    }
+    if !legacy_failing.is_empty() {
+        let title = format!(
+            "{} older RDP client{} would fail the TLS handshake",
+            legacy_failing.len(),
+            if legacy_failing.len() == 1 { "" } else { "s" }
+        );
+        findings.push(Finding::new(
+            Severity::Info,
+            Some(EvidenceId::ProbeLegacyClientIncompatible),
+            title,
+            reasons(&legacy_failing),
+        ));
+    }
+    findings
 }
 
 fn reasons(clients: &[&ClientResult]) -> String {

@@ -42,7 +42,8 @@ pub(crate) fn negotiation_report(outcome: &NegotiationOutcome) -> StageReport {
     }
 }
 
-/// What the main connection's answer says, as one finding.
+/// What the main connection's answer says, as one finding. Long only because it is a table: one
+/// arm per outcome.
 fn finding(outcome: &NegotiationOutcome) -> Finding {
     let error = |id: Option<EvidenceId>, title: &str, detail: &str| {
         Finding::new(Severity::Error, id, title, detail)

@@ -140,33 +140,7 @@ fn accepted(
             handshake.end,
             HandshakeEnd::Closed | HandshakeEnd::Reset | HandshakeEnd::TimedOut
         );
-    let mut unusable = Vec::new();
-    if negotiated.version < TlsVersion::Tls12 {
-        unusable.push(format!(
-            "only {} is accepted, which current clients refuse",
-            supported.join(", ")
-        ));
-        findings.push(Finding::new(
-            Severity::Error,
-            Some(EvidenceId::ProbeTlsLegacyOnly),
-            "The server accepts only TLS 1.0/1.1",
-            format!(
-                "accepted: {}; Windows 11, the Windows App and FreeRDP 3 need TLS 1.2 or later",
-                supported.join(", ")
-            ),
-        ));
-    }
-    if is_unusable_suite(negotiated.cipher_suite) {
-        unusable.push(format!(
-            "its cipher suite {suite} has no encryption or authentication"
-        ));
-        findings.push(Finding::new(
-            Severity::Error,
-            Some(EvidenceId::ProbeTlsNoModernCipher),
-            "The server only offers cipher suites without encryption or authentication",
-            suite.clone(),
-        ));
-    }
+    let mut unusable = unusable_parameters(&supported, negotiated, &suite, findings);
     if dropped_after_hello {
         let (title, evidence) = if handshake.end == HandshakeEnd::TimedOut {
             (
@@ -275,4 +249,42 @@ fn refused(versions: &[TlsVersionResult], findings: &mut Vec<Finding>) -> (Stage
         StageStatus::Failed,
         format!("No TLS version works: {what}."),
     )
+}
+
+/// What current clients cannot use in what the server accepted: only TLS 1.0/1.1, or a suite
+/// without encryption or authentication. Each adds an error finding and a clause for the verdict.
+fn unusable_parameters(
+    supported: &[&str],
+    negotiated: &NegotiatedTls,
+    suite: &str,
+    findings: &mut Vec<Finding>,
+) -> Vec<String> {
+    let mut unusable = Vec::new();
+    if negotiated.version < TlsVersion::Tls12 {
+        unusable.push(format!(
+            "only {} is accepted, which current clients refuse",
+            supported.join(", ")
+        ));
+        findings.push(Finding::new(
+            Severity::Error,
+            Some(EvidenceId::ProbeTlsLegacyOnly),
+            "The server accepts only TLS 1.0/1.1",
+            format!(
+                "accepted: {}; Windows 11, the Windows App and FreeRDP 3 need TLS 1.2 or later",
+                supported.join(", ")
+            ),
+        ));
+    }
+    if is_unusable_suite(negotiated.cipher_suite) {
+        unusable.push(format!(
+            "its cipher suite {suite} has no encryption or authentication"
+        ));
+        findings.push(Finding::new(
+            Severity::Error,
+            Some(EvidenceId::ProbeTlsNoModernCipher),
+            "The server only offers cipher suites without encryption or authentication",
+            suite.to_owned(),
+        ));
+    }
+    unusable
 }
