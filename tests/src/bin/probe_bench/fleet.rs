@@ -59,7 +59,8 @@ pub async fn run(
     std::fs::write(&file, lines.join("\n")).map_err(|e| format!("targets file: {e}"))?;
     let started = Instant::now();
     let output = tokio::process::Command::new(cli)
-        .args(["probe", "--json", "--targets"])
+        // The test certificate is valid for 30 days: not "expiring" at a 7-day horizon.
+        .args(["probe", "--json", "--expiring-days", "7", "--targets"])
         .arg(&file)
         .output()
         .await
