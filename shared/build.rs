@@ -13,7 +13,7 @@ use std::{env, fs};
 mod model;
 
 use model::{
-    Cause, CauseFile, ClientTables, CodeEntry, CodeTables, EvidenceDecl, EvidenceFile,
+    Cause, CauseFile, ClientTables, CodeEntry, CodeTables, EventTables, EvidenceDecl, EvidenceFile,
     Informational, InformationalFile, KnowledgeBase, Message, NamedCode, Question, QuestionFile,
     Scenario, ScenarioFile, StatusTables,
 };
@@ -22,6 +22,22 @@ use model::{
 const LANGUAGES: &[&str] = &[
     "en", "de", "fr", "es", "pt", "it", "ro", "nl", "pl", "cs", "sk", "ru", "uk", "bg", "tr", "sv",
     "da", "nb", "fi", "hu", "el", "he", "ar", "ja", "zh", "ko",
+];
+
+/// The provider keys the event catalogue knows (`Provider::key` in src/analyze/events/catalogue.rs).
+const EVENT_PROVIDERS: &[&str] = &[
+    "schannel",
+    "remote_connection_manager",
+    "rdpcorets",
+    "local_session_manager",
+    "security_auditing",
+    "lsasrv",
+    "rdp_client",
+    "service_control_manager",
+    "termdd",
+    "netlogon",
+    "kerberos",
+    "time_service",
 ];
 
 /// `kb/messages.toml`.
@@ -63,6 +79,8 @@ fn main() {
     validate_codes(&codes, &cause_ids, &declared);
     validate_named_codes(&codes, &declared);
     validate_messages(&codes.messages, &declared);
+    let events = parse::<EventTables>(&kb.join("events.toml"));
+    validate_events(&events, &codes, &declared);
     validate_questions(&questions, &declared);
     validate_evidence_use(&evidence, &causes, &questions, &informational);
     validate_scenarios(&scenarios, &cause_ids, &questions, &declared);
@@ -75,6 +93,8 @@ fn main() {
     fs::write(out.join("kb.json"), kb_json).expect("write kb.json");
     let codes_json = serde_json::to_string(&codes).expect("serialize codes");
     fs::write(out.join("codes.json"), codes_json).expect("write codes.json");
+    let events_json = serde_json::to_string(&events).expect("serialize events");
+    fs::write(out.join("events.json"), events_json).expect("write events.json");
     let scenarios_json = serde_json::to_string(&scenarios).expect("serialize scenarios");
     fs::write(out.join("scenarios.json"), scenarios_json).expect("write scenarios.json");
 }
@@ -269,6 +289,52 @@ fn validate_messages(messages: &[Message], declared: &BTreeSet<&str>) {
                 }
             }
         }
+    }
+}
+
+/// Events: known providers, one entry per provider, ID and variant, declared evidence; every
+/// logon failure reason is an NTSTATUS that kb/status.toml names.
+fn validate_events(events: &EventTables, codes: &CodeTables, declared: &BTreeSet<&str>) {
+    let mut seen = BTreeSet::new();
+    for entry in &events.event {
+        let at = || format!("kb/events.toml: {} {:?}", entry.provider, entry.ids);
+        if !EVENT_PROVIDERS.contains(&entry.provider.as_str()) {
+            fail(format!(
+                "{}: unknown provider (known: {EVENT_PROVIDERS:?})",
+                at()
+            ));
+        }
+        if entry.ids.is_empty() || entry.meaning.trim().is_empty() {
+            fail(format!("{}: needs event IDs and a meaning", at()));
+        }
+        for id in &entry.ids {
+            if !seen.insert((entry.provider.as_str(), *id, entry.variant.as_deref())) {
+                fail(format!(
+                    "{}: event {id} (variant {:?}) listed twice",
+                    at(),
+                    entry.variant
+                ));
+            }
+        }
+        if let Some(id) = &entry.evidence {
+            check_evidence(declared, id, at);
+        }
+    }
+    let mut statuses = BTreeSet::new();
+    for status in &events.logon_status {
+        let at = || format!("kb/events.toml: [[logon_status]] {:#x}", status.status);
+        if !statuses.insert(status.status) {
+            fail(format!("{}: listed twice", at()));
+        }
+        if !codes
+            .status
+            .ntstatus
+            .iter()
+            .any(|e| e.value == status.status)
+        {
+            fail(format!("{}: is not an NTSTATUS in kb/status.toml", at()));
+        }
+        check_evidence(declared, &status.evidence, at);
     }
 }
 

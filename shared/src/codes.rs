@@ -150,6 +150,23 @@ impl Decoded {
     }
 }
 
+/// A Windows status code named: `0x80070040 ERROR_NETNAME_DELETED`, or `0x80091234 (HRESULT,
+/// FACILITY_SECURITY …)` when no table names it; `None` for a value that is no status code.
+pub fn status_name(value: u32) -> Option<String> {
+    let reading = status::read_status(value)?;
+    Some(match reading.entry {
+        Some(entry) => format!("0x{value:08X} {}", entry.name),
+        None => format!("0x{value:08X} ({})", reading.kind),
+    })
+}
+
+/// What a Windows status code means, when the tables say.
+pub fn status_meaning(value: u32) -> Option<&'static str> {
+    status::read_status(value)?
+        .entry
+        .map(|entry| entry.meaning.as_str())
+}
+
 /// The knowledge base entry for a disconnect reason.
 pub fn lookup_disconnect(value: u32) -> Option<&'static CodeEntry> {
     narrowest(&kb::codes().disconnect, value)

@@ -339,3 +339,49 @@ pub struct InformationalFile {
     #[serde(default)]
     pub informational: Vec<Informational>,
 }
+
+/// How serious an event is (mirrors the analyzers' finding severity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// What one known Windows event means (`kb/events.toml`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventEntry {
+    /// The catalogue's key for the provider (`schannel`, `termdd`, …).
+    pub provider: String,
+    pub ids: Vec<u32>,
+    /// A reading of the event the catalogue picks from its fields (e.g. `client`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    pub meaning: String,
+    pub severity: EventLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+/// A reason a logon failed (Security 4625 Status / SubStatus), with its evidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogonStatus {
+    pub status: u32,
+    pub reason: String,
+    pub evidence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+/// `kb/events.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventTables {
+    pub event: Vec<EventEntry>,
+    pub logon_status: Vec<LogonStatus>,
+}
