@@ -82,8 +82,11 @@ fn check_size(input: &[u8], limit: usize) -> Result<(), AnalyzeError> {
 fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
     let mut evidence: Vec<Evidence> = Vec::new();
     for item in findings.iter().filter_map(|f| f.to_evidence(source)) {
-        if !evidence.iter().any(|e| e.id == item.id) {
-            evidence.push(item);
+        match evidence.iter_mut().find(|e| e.id == item.id) {
+            // A recent sighting of the same evidence outweighs an old one.
+            Some(seen) if seen.old && !item.old => *seen = item,
+            Some(_) => {}
+            None => evidence.push(item),
         }
     }
     evidence

@@ -395,5 +395,6 @@ fn group_finding(key: &GroupKey, group: &Group) -> Finding {
         ),
         detail,
         evidence: decoded.evidence,
+        old: false,
     }
 }
