@@ -246,12 +246,10 @@ fn read_fields(d: &mut Decoded, event_id: u32, facts: &Facts) {
         (Provider::RdpCoreTs, 226) => {
             // Each error code its own meaning: the status tables name it.
             if let Some(code) = facts.first_hex_code() {
+                if let Some(meaning) = hex_value(&code).and_then(codes::status_meaning) {
+                    d.meaning = format!("{}: {meaning}", d.meaning);
+                }
                 let words = status_words(&code);
-                d.meaning = format!(
-                    "{}: {}",
-                    d.meaning,
-                    words.split_once(' ').map_or("", |(_, w)| w)
-                );
                 d.field("Error", words);
                 d.variant = code;
             }
