@@ -106,6 +106,20 @@ impl Finding {
     }
 }
 
+/// The evidence behind `findings`, one item per evidence id (the first, most specific finding wins).
+pub fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for item in findings.iter().filter_map(|f| f.to_evidence(source)) {
+        match evidence.iter_mut().find(|e| e.id == item.id) {
+            // A recent sighting of the same evidence outweighs an old one.
+            Some(seen) if seen.old && !item.old => *seen = item,
+            Some(_) => {}
+            None => evidence.push(item),
+        }
+    }
+    evidence
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,8 +18,6 @@ pub mod evtx;
 pub mod rdpfile;
 mod text;
 
-use crate::evidence::{Evidence, Finding, Source};
-
 pub use text::{format_unix_utc, parse_rfc3339};
 
 /// Why an analyzer could not read its input at all. Problems *in* the input (an expired
@@ -76,18 +74,4 @@ fn check_size(input: &[u8], limit: usize) -> Result<(), AnalyzeError> {
         });
     }
     Ok(())
-}
-
-/// The evidence behind `findings`, one item per evidence id (the first, most specific finding wins).
-fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
-    let mut evidence: Vec<Evidence> = Vec::new();
-    for item in findings.iter().filter_map(|f| f.to_evidence(source)) {
-        match evidence.iter_mut().find(|e| e.id == item.id) {
-            // A recent sighting of the same evidence outweighs an old one.
-            Some(seen) if seen.old && !item.old => *seen = item,
-            Some(_) => {}
-            None => evidence.push(item),
-        }
-    }
-    evidence
 }
