@@ -366,22 +366,21 @@ fn named_codes(text: &str, masked: &mut Vec<std::ops::Range<usize>>) -> Vec<Deco
         } else if upper == "ERROR" && bytes.get(i) == Some(&b':') {
             let digits = text.get(i + 1..i + 9).unwrap_or_default();
             let after = bytes.get(i + 9).copied();
-            if digits.len() == 8
+            let eight_hex_digits = digits.len() == 8
                 && digits.bytes().all(|b| b.is_ascii_hexdigit())
-                && !after.is_some_and(|b| b.is_ascii_hexdigit())
-            {
-                if let Ok(packed) = u32::from_str_radix(digits, 16) {
-                    let reading = status::read_openssl(packed);
-                    let mut code = describe_named(
-                        packed,
-                        Role::OpensslError,
-                        Some(reading.kind),
-                        reading.entry,
-                    );
-                    code.hex = digits.to_ascii_uppercase();
-                    found.push(code);
-                    masked.push(i + 1..i + 9);
-                }
+                && !after.is_some_and(|b| b.is_ascii_hexdigit());
+            let packed = u32::from_str_radix(digits, 16).ok();
+            if let Some(packed) = packed.filter(|_| eight_hex_digits) {
+                let reading = status::read_openssl(packed);
+                let mut code = describe_named(
+                    packed,
+                    Role::OpensslError,
+                    Some(reading.kind),
+                    reading.entry,
+                );
+                code.hex = digits.to_ascii_uppercase();
+                found.push(code);
+                masked.push(i + 1..i + 9);
             }
         }
     }

@@ -316,7 +316,7 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     let mut present: BTreeMap<EvidenceId, &Evidence> = BTreeMap::new();
     for e in evidence {
         match present.get(&e.id) {
-            Some(seen) if !(seen.old && !e.old) => {}
+            Some(seen) if !seen.old || e.old => {}
             _ => {
                 present.insert(e.id, e);
             }
