@@ -334,8 +334,9 @@ fn group_finding(key: &GroupKey, group: &Group, failure: Option<i64>) -> Finding
     detail.truncate(detail.trim_end().len());
     // Days between the event's last sighting and the failure, when that is outside the window.
     let old_by = match (&group.last, failure) {
-        (Some((last, _)), Some(failure)) if failure - last > OLD_AFTER_SECS => {
-            Some((failure - last) / (24 * 3600))
+        // Times come from the input: any value, so no arithmetic may overflow.
+        (Some((last, _)), Some(failure)) if failure.saturating_sub(*last) > OLD_AFTER_SECS => {
+            Some(failure.saturating_sub(*last) / (24 * 3600))
         }
         _ => None,
     };
