@@ -136,6 +136,7 @@ pub fn analyze_records(records: impl IntoIterator<Item = EventRecord>) -> EventR
     analyze_fallible_records(
         records.into_iter().map(Ok::<_, AnalyzeError>),
         EventFormat::Records,
+        None,
     )
 }
 
@@ -143,6 +144,7 @@ pub fn analyze_records(records: impl IntoIterator<Item = EventRecord>) -> EventR
 pub(crate) fn analyze_fallible_records<E>(
     records: impl Iterator<Item = Result<EventRecord, E>>,
     format: EventFormat,
+    failed_at: Option<i64>,
 ) -> EventReport {
     let mut analysis = Analysis::default();
     for record in records {
@@ -151,7 +153,7 @@ pub(crate) fn analyze_fallible_records<E>(
             Err(_) => analysis.unreadable += 1,
         }
     }
-    analysis.finish(format, None)
+    analysis.finish(format, failed_at)
 }
 
 /// Running totals while records stream in.
