@@ -18,9 +18,6 @@ use super::credssp::{CredsspError, ts_request_len};
 use super::driver::{Clock, StreamEnd, with_deadline, write_all};
 use crate::report::{FullHandshake, HandshakeEnd, TlsVersion};
 
-/// RDP servers ignore SNI; a host that is not a valid DNS name or IP is sent as this.
-const PLACEHOLDER_NAME: &str = "rdp-doctor.invalid";
-
 /// Accepts any certificate and records the chain: the probe reports certificates, it does not
 /// trust them, and it sends nothing secret over this channel.
 #[derive(Debug)]
@@ -144,12 +141,11 @@ pub(crate) async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             .with_no_client_auth(),
         Err(error) => return setup_failed(&error),
     };
-    let server_name = match ServerName::try_from(host.to_owned())
-        .or_else(|_| ServerName::try_from(PLACEHOLDER_NAME))
-    {
-        Ok(name) => name,
-        Err(error) => return setup_failed(&error),
-    };
+    // RDP servers ignore SNI; for a host that is not a valid DNS name or IP, none is sent
+    // (rustls sends no SNI for an address).
+    let server_name = ServerName::try_from(host.to_owned()).unwrap_or(ServerName::IpAddress(
+        std::net::Ipv4Addr::UNSPECIFIED.into(),
+    ));
     let mut session = match ClientConnection::new(Arc::new(config), server_name) {
         Ok(connection) => TlsSession {
             connection,
