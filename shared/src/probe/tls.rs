@@ -7,8 +7,8 @@
 //! it would only save the two framing headers. The server's reply is parsed with tls-parser.
 
 use tls_parser::{
-    TlsAlertDescription, TlsCipherSuite, TlsMessage, TlsMessageHandshake, parse_tls_message_alert,
-    parse_tls_message_handshake, parse_tls_raw_record,
+    TlsAlertDescription, TlsCipherSuite, TlsMessage, TlsMessageHandshake, TlsRecordType,
+    parse_tls_message_alert, parse_tls_message_handshake, parse_tls_raw_record,
 };
 
 use super::driver::{Reply, StreamEnd};
@@ -71,10 +71,10 @@ const EXT_PSK_KEY_EXCHANGE_MODES: u16 = 0x002d;
 const EXT_KEY_SHARE: u16 = 0x0033;
 const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
 const GROUP_X25519: u16 = 0x001d;
-const CONTENT_HANDSHAKE: u8 = 22;
-const CONTENT_ALERT: u8 = 21;
-const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
-const CONTENT_APPLICATION_DATA: u8 = 23;
+const CONTENT_HANDSHAKE: u8 = TlsRecordType::Handshake.0;
+const CONTENT_ALERT: u8 = TlsRecordType::Alert.0;
+const CONTENT_CHANGE_CIPHER_SPEC: u8 = TlsRecordType::ChangeCipherSpec.0;
+const CONTENT_APPLICATION_DATA: u8 = TlsRecordType::ApplicationData.0;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
 const HANDSHAKE_SERVER_HELLO: u8 = 2;
 const HANDSHAKE_CERTIFICATE: u8 = 11;

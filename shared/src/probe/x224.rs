@@ -5,7 +5,8 @@
 use ironrdp_pdu::ironrdp_core::{decode, encode_vec};
 use ironrdp_pdu::mcs::McsMessage;
 use ironrdp_pdu::nego::{
-    ConnectionConfirm, ConnectionRequest, NegoRequestData, RequestFlags, SecurityProtocol,
+    ConnectionConfirm, ConnectionRequest, FailureCode, NegoRequestData, RequestFlags,
+    SecurityProtocol,
 };
 use ironrdp_pdu::x224::X224;
 
@@ -47,16 +48,19 @@ pub fn connection_request(protocols: u32) -> Vec<u8> {
     encode_vec(&X224(request)).unwrap_or_default()
 }
 
-/// MS-RDPBCGR 2.2.1.2.2 failure codes by name.
+/// MS-RDPBCGR 2.2.1.2.2 failure codes by their specification names (ironrdp-pdu's `FailureCode`
+/// names the values; its `Display` is prose).
 pub fn failure_code_name(code: u32) -> &'static str {
-    match code {
-        1 => "SSL_REQUIRED_BY_SERVER",
-        2 => "SSL_NOT_ALLOWED_BY_SERVER",
-        3 => "SSL_CERT_NOT_ON_SERVER",
-        4 => "INCONSISTENT_FLAGS",
-        5 => "HYBRID_REQUIRED_BY_SERVER",
-        6 => "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER",
-        7 => "ENTRA_AUTH_REQUIRED_BY_SERVER",
+    match FailureCode::from(code) {
+        FailureCode::SSL_REQUIRED_BY_SERVER => "SSL_REQUIRED_BY_SERVER",
+        FailureCode::SSL_NOT_ALLOWED_BY_SERVER => "SSL_NOT_ALLOWED_BY_SERVER",
+        FailureCode::SSL_CERT_NOT_ON_SERVER => "SSL_CERT_NOT_ON_SERVER",
+        FailureCode::INCONSISTENT_FLAGS => "INCONSISTENT_FLAGS",
+        FailureCode::HYBRID_REQUIRED_BY_SERVER => "HYBRID_REQUIRED_BY_SERVER",
+        FailureCode::SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER => {
+            "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER"
+        }
+        FailureCode::ENTRA_AUTH_REQUIRED_BY_SERVER => "ENTRA_AUTH_REQUIRED_BY_SERVER",
         _ => "unknown failure code",
     }
 }

@@ -1,19 +1,23 @@
 //! Stage 2, RDP negotiation: the main connection's answer to a current client's request, and
 //! every security protocol asked for alone.
 
+use ironrdp_pdu::nego::FailureCode;
+
 use crate::evidence::{EvidenceId, Finding, Severity};
 use crate::probe::x224::{NegotiationOutcome, Protocol};
 use crate::report::{ProtocolResult, StageDetails, StageKind, StageReport, StageStatus};
 
 fn failure_evidence(code: u32) -> Option<EvidenceId> {
-    match code {
-        1 => Some(EvidenceId::ProbeNegSslRequired),
-        2 => Some(EvidenceId::ProbeNegSslNotAllowed),
-        3 => Some(EvidenceId::ProbeNegCertNotOnServer),
-        4 => Some(EvidenceId::ProbeNegInconsistentFlags),
-        5 => Some(EvidenceId::ProbeNegHybridRequired),
-        6 => Some(EvidenceId::ProbeNegUserAuthRequired),
-        7 => Some(EvidenceId::ProbeNegEntraRequired),
+    match FailureCode::from(code) {
+        FailureCode::SSL_REQUIRED_BY_SERVER => Some(EvidenceId::ProbeNegSslRequired),
+        FailureCode::SSL_NOT_ALLOWED_BY_SERVER => Some(EvidenceId::ProbeNegSslNotAllowed),
+        FailureCode::SSL_CERT_NOT_ON_SERVER => Some(EvidenceId::ProbeNegCertNotOnServer),
+        FailureCode::INCONSISTENT_FLAGS => Some(EvidenceId::ProbeNegInconsistentFlags),
+        FailureCode::HYBRID_REQUIRED_BY_SERVER => Some(EvidenceId::ProbeNegHybridRequired),
+        FailureCode::SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER => {
+            Some(EvidenceId::ProbeNegUserAuthRequired)
+        }
+        FailureCode::ENTRA_AUTH_REQUIRED_BY_SERVER => Some(EvidenceId::ProbeNegEntraRequired),
         _ => None,
     }
 }
