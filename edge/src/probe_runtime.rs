@@ -14,9 +14,9 @@ use std::pin::{Pin, pin};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::StreamExt;
 use futures::channel::mpsc;
 use futures::future::{Either, select};
+use futures::{FutureExt, StreamExt};
 use rdp_doctor_core::api::{
     ApiError, Destination, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent, Target as CheckedTarget,
 };
@@ -162,7 +162,7 @@ impl Connector for WorkerConnector {
         match within(self.connect_timeout_ms, socket.opened()).await {
             Some(Ok(_)) => Ok(ClosingSocket(Some(socket))),
             Some(Err(error)) => {
-                close_soon(socket);
+                close_now(socket);
                 Err(connect_error(&error))
             }
             None => {
@@ -201,18 +201,17 @@ impl ClosingSocket {
 impl Drop for ClosingSocket {
     fn drop(&mut self) {
         if let Some(socket) = self.0.take() {
-            close_soon(socket);
+            close_now(socket);
         }
     }
 }
 
-/// Closes `socket` in a task of its own (`close()` is async, `drop` is not). The runtime starts
-/// closing on the task's first poll, before the engine's next await returns.
-fn close_soon(mut socket: Socket) {
-    spawn_local(async move {
-        // Closing a socket the peer already closed or reset fails; it is closed either way.
-        let _ = within(1_000, socket.close()).await;
-    });
+/// Closes `socket` now, not at the next turn of the event loop: the first poll of `close()` calls
+/// the runtime's `close()`, which closes the connection whether or not anyone awaits the promise
+/// (js-sys keeps its callbacks valid without the future). Closing a socket the peer already
+/// closed or reset fails; it is closed either way.
+fn close_now(mut socket: Socket) {
+    let _ = socket.close().now_or_never();
 }
 
 impl AsyncRead for ClosingSocket {

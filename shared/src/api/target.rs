@@ -524,7 +524,8 @@ pub fn judge_resolved_addresses(
     for &address in addresses {
         let ip = judge_ip(address, policy.allow_loopback).map_err(|reason| {
             ApiError::TargetNotAllowed(format!(
-                "{name} resolves to {reason} (every address a name has is checked)"
+                "{name} resolves to {address}, and {reason} (every address a name has is \
+                 checked)"
             ))
         })?;
         checked.push(ip);
