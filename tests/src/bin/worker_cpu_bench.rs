@@ -14,6 +14,7 @@
 //!   wrangler's proxy in front of it) over the same probes, from /proc, in 10 ms ticks: real CPU
 //!   time whatever the load, and an upper bound of the Worker's (it includes the HTTP server,
 //!   the proxy, the sockets, the inspector and the profiler itself).
+//!
 //! The busiest functions are printed too: where to look to bring the figure down.
 //!
 //! `cargo xtask bench` runs it; alone: `cargo run --profile release-native -p rdp-doctor-tests
@@ -364,7 +365,7 @@ fn sampled_time(profile: &Value) -> Result<SampledTime, String> {
         }
     }
     let mut top: Vec<(String, Duration)> = by_function.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|(_, spent)| std::cmp::Reverse(*spent));
     top.truncate(12);
     time.top = top;
     Ok(time)
