@@ -129,14 +129,14 @@ $sections.tcp = Read-Section 'tcp' {
         # Wait throws when the connection failed; the task then holds the reason.
         try { $finished = $task.Wait(5000) } catch { $finished = $true }
         $elapsed = [int] ((Get-Date) - $started).TotalMilliseconds
-        $result = [ordered]@{ host = $TargetHost; port = $Port; connected = ($finished -and $client.Connected); milliseconds = $elapsed; error = $null; source = $null; remote = $null }
+        $result = [ordered]@{ host = $TargetHost; port = $Port; connected = ($finished -and $client.Connected); milliseconds = $elapsed; failure = $null; source = $null; remote = $null }
         if ($result.connected) {
             $result.source = "$($client.Client.LocalEndPoint)"
             $result.remote = "$($client.Client.RemoteEndPoint)"
         } elseif (-not $finished) {
-            $result.error = 'no answer within 5 seconds'
+            $result.failure = 'no answer within 5 seconds'
         } else {
-            $result.error = "$($task.Exception.InnerException.Message)"
+            $result.failure = "$($task.Exception.InnerException.Message)"
         }
         $result
     } finally {
