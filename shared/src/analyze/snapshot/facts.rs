@@ -102,7 +102,11 @@ pub(super) struct FirewallRule {
 }
 
 impl FirewallRule {
+    /// A rule without local ports (a program rule) covers every port.
     pub fn covers_port(&self, port: u16) -> bool {
+        if self.local_ports.is_empty() {
+            return true;
+        }
         let port = port.to_string();
         self.local_ports.iter().any(|p| {
             p.split(',').any(|p| {

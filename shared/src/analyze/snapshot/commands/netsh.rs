@@ -77,7 +77,7 @@ pub(super) fn read(text: &str) -> Vec<FirewallRule> {
                 rule.remote_desktop_group =
                     group.starts_with("remote desktop") || group.starts_with("remotedesktop");
             }
-            "protocol" | "protokoll" => rule.protocol = value.to_string(),
+            "protocol" | "protokoll" => rule.protocol = list(value).join(","),
             "localport" | "lokaler port" => rule.local_ports = list(value),
             "remoteip" => rule.remote_addresses = list(value),
             "action" | "aktion" => {

@@ -12,6 +12,16 @@ const MAX_ROWS: usize = 20_000;
 const RDP_PORT: u16 = 3389;
 /// The services whose state matters, as Get-Service names them.
 const SERVICES: [&str; 3] = ["TermService", "UmRdpService", "SessionEnv"];
+/// ServiceControllerStatus names, as Get-Service prints them in every language.
+const STATUSES: [&str; 7] = [
+    "Running",
+    "Stopped",
+    "StartPending",
+    "StopPending",
+    "Paused",
+    "PausePending",
+    "ContinuePending",
+];
 
 pub(super) fn read(text: &str, facts: &mut ServerFacts) -> Option<Command> {
     let lines: Vec<&str> = text.lines().take(MAX_ROWS).collect();
@@ -44,6 +54,12 @@ pub(super) fn read(text: &str, facts: &mut ServerFacts) -> Option<Command> {
     }
     if let Some(at) = header(&["Status", "Name", "DisplayName"]) {
         facts.services = service_table(&lines[at + 1..]);
+        return Some(Command::GetService);
+    }
+    // Rows of the table without its header (an excerpt of a longer listing).
+    let rows = service_table(&lines);
+    if !rows.is_empty() {
+        facts.services = rows;
         return Some(Command::GetService);
     }
     if has_label("ServiceName")
@@ -110,9 +126,7 @@ fn service_table(rows: &[&str]) -> Vec<ServiceState> {
         .filter_map(|row| {
             let mut cells = row.split_whitespace();
             let (status, name) = (cells.next()?, cells.next()?);
-            SERVICES
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(name))
+            (STATUSES.contains(&status) && SERVICES.iter().any(|s| s.eq_ignore_ascii_case(name)))
                 .then(|| ServiceState {
                     name: name.to_string(),
                     status: status.to_string(),
