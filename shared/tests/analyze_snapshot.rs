@@ -5,10 +5,11 @@
 use std::path::PathBuf;
 
 use rdp_doctor_core::analyze::AnalyzeError;
-use rdp_doctor_core::analyze::snapshot::{self, Command, SnapshotKind, SnapshotReport};
+use rdp_doctor_core::analyze::snapshot;
 use rdp_doctor_core::codes;
 use rdp_doctor_core::engine;
 use rdp_doctor_core::evidence::{EvidenceId, Source};
+use rdp_doctor_core::report::{Command, SnapshotKind, SnapshotReport};
 use serde_json::{Value, json};
 
 /// 2026-12-01T00:00:00Z: the fixtures' certificates are judged at this time.
@@ -62,7 +63,7 @@ fn assert_first(report: &SnapshotReport, cause: &str) {
 #[test]
 fn a_healthy_server_check_clears_the_usual_suspects() {
     let report = analyze(&fixture("server-check-healthy.json"));
-    assert_eq!(report.kind, SnapshotKind::ServerCheck);
+    assert_eq!(report.snapshot, SnapshotKind::ServerCheck);
     let ids = ids(&report);
     for expected in [
         EvidenceId::ServerTermserviceRunning,
@@ -323,7 +324,7 @@ fn a_section_of_the_wrong_shape_is_an_error_of_that_section_only() {
 #[test]
 fn the_client_check_reads_powershell_5_single_item_lists() {
     let report = analyze(&fixture("client-check-vpn-blocked.json"));
-    assert_eq!(report.kind, SnapshotKind::ClientCheck);
+    assert_eq!(report.snapshot, SnapshotKind::ClientCheck);
     let ids = ids(&report);
     for expected in [
         EvidenceId::ClientTcpFailed,
@@ -366,9 +367,9 @@ fn a_failed_dns_lookup_on_the_client_is_a_finding() {
 fn command(name: &str) -> SnapshotReport {
     let report = snapshot::analyze(&fixture(name), NOW).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(
-        matches!(report.kind, SnapshotKind::Command(_)),
+        matches!(report.snapshot, SnapshotKind::Command(_)),
         "{name}: {:?}",
-        report.kind
+        report.snapshot
     );
     report
 }
@@ -441,7 +442,7 @@ fn each_single_command_output_is_recognised_and_read() {
     ];
     for (name, expected, evidence) in cases {
         let report = command(name);
-        assert_eq!(report.kind, SnapshotKind::Command(*expected), "{name}");
+        assert_eq!(report.snapshot, SnapshotKind::Command(*expected), "{name}");
         let ids = ids(&report);
         for id in *evidence {
             assert!(
@@ -504,7 +505,7 @@ fn utf16_output_as_windows_powershell_saves_it_is_read() {
     let mut bytes = vec![0xFF, 0xFE];
     bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     assert_eq!(
-        analyze(&bytes).kind,
+        analyze(&bytes).snapshot,
         SnapshotKind::Command(Command::Qwinsta)
     );
 }

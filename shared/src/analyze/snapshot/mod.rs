@@ -3,7 +3,8 @@
 //! commands support articles ask for, turned into findings with evidence and exact fixes.
 //!
 //! Layout: `facts.rs` the model every reader fills in; `script.rs` the checks' JSON;
-//! `commands/` the single commands; `server_checks.rs` / `client_checks.rs` the judgement.
+//! `commands/` the single commands; `server_checks.rs` / `client_checks.rs` the judgement. The
+//! report itself is [`crate::report::SnapshotReport`].
 
 mod client_checks;
 mod commands;
@@ -11,83 +12,20 @@ mod facts;
 mod script;
 mod server_checks;
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use commands::Command;
 pub use script::{CLIENT_SCHEMA, SERVER_SCHEMA};
 
-use super::events::{self, EventRecord, EventReport};
+use super::events::{self, EventRecord};
 use super::text::decode_text;
-use super::{AnalyzeError, check_size, evidence_of};
-use crate::evidence::{Evidence, Finding, Source};
+use super::{AnalyzeError, check_size};
+use crate::evidence::{Finding, Severity};
+use crate::report::{EventReport, SnapshotKind, SnapshotReport};
 
 /// The checks print well under 1 MiB; a pasted command output is smaller still.
 pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 /// Events from the server check beyond this are not read.
 const MAX_EVENTS: usize = 2000;
-
-/// What the input was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "command")]
-pub enum SnapshotKind {
-    ServerCheck,
-    ClientCheck,
-    Command(Command),
-}
-
-impl SnapshotKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            SnapshotKind::ServerCheck => "server check",
-            SnapshotKind::ClientCheck => "client check",
-            SnapshotKind::Command(command) => command.label(),
-        }
-    }
-
-    fn source(self) -> Source {
-        match self {
-            SnapshotKind::ClientCheck => Source::ClientCheck,
-            _ => Source::ServerCheck,
-        }
-    }
-}
-
-/// A section the check could not collect, or this reader could not understand.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SectionError {
-    pub section: String,
-    pub error: String,
-    /// The section needs an elevated PowerShell (Run as administrator).
-    pub needs_elevation: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SnapshotReport {
-    pub kind: SnapshotKind,
-    pub section_errors: Vec<SectionError>,
-    pub findings: Vec<Finding>,
-    /// The server check's events of the last 24 hours, read by the event analyzer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<EventReport>,
-}
-
-impl SnapshotReport {
-    pub fn evidence(&self) -> Vec<Evidence> {
-        let mut evidence = evidence_of(&self.findings, self.kind.source());
-        if let Some(events) = &self.events {
-            evidence.extend(events.evidence());
-        }
-        evidence
-    }
-
-    /// Findings of every part, the events' included.
-    pub fn all_findings(&self) -> impl Iterator<Item = &Finding> {
-        self.findings
-            .iter()
-            .chain(self.events.iter().flat_map(|e| e.findings.iter()))
-    }
-}
 
 /// Reads a check's JSON or a command's output. `now_unix` judges certificate expiry.
 pub fn analyze(input: &[u8], now_unix: i64) -> Result<SnapshotReport, AnalyzeError> {
@@ -104,7 +42,7 @@ pub fn analyze(input: &[u8], now_unix: i64) -> Result<SnapshotReport, AnalyzeErr
     sort(&mut findings);
     if findings.is_empty() {
         findings.push(Finding::new(
-            crate::evidence::Severity::Info,
+            Severity::Info,
             None,
             format!(
                 "Read as {} output: nothing RDP-related in it",
@@ -114,7 +52,7 @@ pub fn analyze(input: &[u8], now_unix: i64) -> Result<SnapshotReport, AnalyzeErr
         ));
     }
     Ok(SnapshotReport {
-        kind: SnapshotKind::Command(command),
+        snapshot: SnapshotKind::Command(command),
         section_errors: Vec::new(),
         findings,
         events: None,
@@ -150,7 +88,7 @@ fn analyze_document(document: &Value, now_unix: i64) -> Result<SnapshotReport, A
     };
     sort(&mut findings);
     Ok(SnapshotReport {
-        kind,
+        snapshot: kind,
         section_errors,
         findings,
         events,

@@ -6,13 +6,13 @@
 
 use serde_json::{Map, Value};
 
-use super::SectionError;
 use super::commands::{RegKey, apply_registry_value, read_w32tm};
 use super::facts::{
     Ace, CertificateFacts, ClientFacts, FirewallRule, NetworkProfile, PortListener, Profile,
     RegValue, ServerFacts, ServiceState, TimeFacts,
 };
 use crate::analyze::parse_rfc3339;
+use crate::report::SectionError;
 
 pub const SERVER_SCHEMA: &str = "rdp-doctor.server-check/1";
 pub const CLIENT_SCHEMA: &str = "rdp-doctor.client-check/1";

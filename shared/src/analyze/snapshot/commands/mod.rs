@@ -11,44 +11,8 @@ mod reg;
 mod tables;
 mod w32tm;
 
-use serde::{Deserialize, Serialize};
-
 use super::facts::ServerFacts;
-
-/// Which command's output the text is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
-    RegQuery,
-    NetshFirewallRules,
-    GetNetConnectionProfile,
-    GetService,
-    Netstat,
-    CertutilStore,
-    Icacls,
-    W32tmStatus,
-    DsregcmdStatus,
-    Qwinsta,
-    GetNetTcpConnection,
-}
-
-impl Command {
-    pub fn label(self) -> &'static str {
-        match self {
-            Command::RegQuery => "reg query",
-            Command::NetshFirewallRules => "netsh advfirewall firewall show rule",
-            Command::GetNetConnectionProfile => "Get-NetConnectionProfile",
-            Command::GetService => "Get-Service",
-            Command::Netstat => "netstat -ano",
-            Command::CertutilStore => "certutil -store",
-            Command::Icacls => "icacls",
-            Command::W32tmStatus => "w32tm /query /status",
-            Command::DsregcmdStatus => "dsregcmd /status",
-            Command::Qwinsta => "qwinsta",
-            Command::GetNetTcpConnection => "Get-NetTCPConnection",
-        }
-    }
-}
+pub use crate::report::Command;
 
 /// Recognises the command and reads its output; `None` when the text is none of them.
 pub(super) fn read(text: &str) -> Option<(Command, ServerFacts)> {
