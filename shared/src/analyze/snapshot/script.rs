@@ -345,23 +345,21 @@ pub(super) fn read_server(
                     .collect();
             }
             "time" => facts.time = Some(time(section)),
-            "domain" => {
-                if section.get("part_of_domain").and_then(boolean) == Some(true) {
-                    let lines = strings(section.get("secure_channel").unwrap_or(&Value::Null));
-                    let failed = section
-                        .get("secure_channel_exit")
-                        .and_then(number)
-                        .is_some_and(|code| code != 0);
-                    let status = lines
-                        .iter()
-                        .find(|l| l.contains("Status =") && !l.contains("NERR_Success"));
-                    if failed || status.is_some() {
-                        facts.secure_channel_error = Some(
-                            status
-                                .cloned()
-                                .unwrap_or_else(|| lines.join(" ").trim().to_string()),
-                        );
-                    }
+            "domain" if section.get("part_of_domain").and_then(boolean) == Some(true) => {
+                let lines = strings(section.get("secure_channel").unwrap_or(&Value::Null));
+                let failed = section
+                    .get("secure_channel_exit")
+                    .and_then(number)
+                    .is_some_and(|code| code != 0);
+                let status = lines
+                    .iter()
+                    .find(|l| l.contains("Status =") && !l.contains("NERR_Success"));
+                if failed || status.is_some() {
+                    facts.secure_channel_error = Some(
+                        status
+                            .cloned()
+                            .unwrap_or_else(|| lines.join(" ").trim().to_string()),
+                    );
                 }
             }
             "entra" => {
@@ -373,10 +371,8 @@ pub(super) fn read_server(
                             .map(|(_, v)| v.trim().eq_ignore_ascii_case("YES"))
                     });
             }
-            "licensing" => {
-                if section.get("terminal_server_mode").and_then(number) == Some(1) {
-                    facts.grace_period_days = section.get("grace_period_days").and_then(number);
-                }
+            "licensing" if section.get("terminal_server_mode").and_then(number) == Some(1) => {
+                facts.grace_period_days = section.get("grace_period_days").and_then(number);
             }
             "logon_rights" => {
                 facts.remote_desktop_users =
@@ -413,13 +409,15 @@ pub(super) fn read_client(
     sections: &Map<String, Value>,
     errors: &mut Vec<SectionError>,
 ) -> ClientFacts {
-    let mut facts = ClientFacts::default();
-    facts.target = document.get("target").and_then(|t| {
-        Some((
-            t.get("host").and_then(text)?,
-            u16::try_from(t.get("port").and_then(number)?).ok()?,
-        ))
-    });
+    let mut facts = ClientFacts {
+        target: document.get("target").and_then(|t| {
+            Some((
+                t.get("host").and_then(text)?,
+                u16::try_from(t.get("port").and_then(number)?).ok()?,
+            ))
+        }),
+        ..ClientFacts::default()
+    };
     each_section(sections, errors, |name, section| {
         match name {
             "client_policy" => {

@@ -54,31 +54,31 @@ fn rdp_port(facts: &ServerFacts) -> u16 {
 }
 
 fn listener(facts: &ServerFacts, out: &mut Vec<Finding>) {
-    if let Some(deny) = &facts.deny_connections {
-        if deny.value.number() == Some(1) {
-            let fix = if deny.by_policy {
-                "Fix: set Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Connections > \"Allow users to connect remotely by using Remote Desktop Services\" to Enabled, then `gpupdate /force`."
-            } else {
-                "Fix (elevated PowerShell): `Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0`"
-            };
-            out.push(problem(
-                Id::ServerRemoteDesktopDenied,
-                "Remote Desktop is turned off",
-                format!(
-                    "fDenyTSConnections = 1 ({}). {fix}",
-                    if deny.by_policy {
-                        "set by Group Policy"
-                    } else {
-                        "in the Terminal Server key"
-                    }
-                ),
-            ));
-        }
+    if let Some(deny) = &facts.deny_connections
+        && deny.value.number() == Some(1)
+    {
+        let fix = if deny.by_policy {
+            "Fix: set Computer Configuration > Administrative Templates > Windows Components > Remote Desktop Services > Remote Desktop Session Host > Connections > \"Allow users to connect remotely by using Remote Desktop Services\" to Enabled, then `gpupdate /force`."
+        } else {
+            "Fix (elevated PowerShell): `Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server' -Name fDenyTSConnections -Value 0`"
+        };
+        out.push(problem(
+            Id::ServerRemoteDesktopDenied,
+            "Remote Desktop is turned off",
+            format!(
+                "fDenyTSConnections = 1 ({}). {fix}",
+                if deny.by_policy {
+                    "set by Group Policy"
+                } else {
+                    "in the Terminal Server key"
+                }
+            ),
+        ));
     }
-    if let Some(enabled) = &facts.listener_enabled {
-        if enabled.value.number() == Some(0) {
-            out.push(problem(Id::ServerListenerDisabled, "The RDP-Tcp listener is disabled", "fEnableWinStation = 0 on RDP-Tcp. Fix (elevated PowerShell): `Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name fEnableWinStation -Value 1 ; Restart-Service TermService -Force`"));
-        }
+    if let Some(enabled) = &facts.listener_enabled
+        && enabled.value.number() == Some(0)
+    {
+        out.push(problem(Id::ServerListenerDisabled, "The RDP-Tcp listener is disabled", "fEnableWinStation = 0 on RDP-Tcp. Fix (elevated PowerShell): `Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name fEnableWinStation -Value 1 ; Restart-Service TermService -Force`"));
     }
     if let Some(port) = facts.port.as_ref().and_then(|p| p.value.number()) {
         if port != DEFAULT_PORT {
@@ -95,31 +95,31 @@ fn listener(facts: &ServerFacts, out: &mut Vec<Finding>) {
             ));
         }
     }
-    if let Some(layer) = &facts.security_layer {
-        if layer.value.number() == Some(0) {
-            out.push(problem(Id::ServerSecurityLayerRdp, "The server requires legacy RDP security, without TLS", format!(
+    if let Some(layer) = &facts.security_layer
+        && layer.value.number() == Some(0)
+    {
+        out.push(problem(Id::ServerSecurityLayerRdp, "The server requires legacy RDP security, without TLS", format!(
                 "SecurityLayer = 0 ({}). Clients that require server authentication (the default) refuse it. Fix: {}",
                 source(layer.by_policy),
                 if layer.by_policy { "set the policy \"Require use of specific security layer for remote (RDP) connections\" to Negotiate or SSL." } else { "`Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name SecurityLayer -Value 2`" }
             )));
-        }
     }
-    if let Some(level) = &facts.min_encryption {
-        if level.value.number() == Some(4) {
-            out.push(problem(Id::ServerEncryptionFips, "The server requires FIPS-compliant encryption", format!(
+    if let Some(level) = &facts.min_encryption
+        && level.value.number() == Some(4)
+    {
+        out.push(problem(Id::ServerEncryptionFips, "The server requires FIPS-compliant encryption", format!(
                 "MinEncryptionLevel = 4 ({}). Clients without FIPS support are refused (extended code 0x8). Fix: {}",
                 source(level.by_policy),
                 if level.by_policy { "set \"Set client connection encryption level\" to High Level." } else { "`Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name MinEncryptionLevel -Value 3`" }
             )));
-        }
     }
-    if let Some(nla) = &facts.user_authentication {
-        if nla.value.number() == Some(1) {
-            out.push(Finding::new(Severity::Info, Some(Id::ServerNlaRequired), "The server requires Network Level Authentication", format!(
+    if let Some(nla) = &facts.user_authentication
+        && nla.value.number() == Some(1)
+    {
+        out.push(Finding::new(Severity::Info, Some(Id::ServerNlaRequired), "The server requires Network Level Authentication", format!(
                 "UserAuthentication = 1 ({}). Clients must complete CredSSP before a session starts; a client with NLA turned off (enablecredsspsupport:i:0) is refused.",
                 source(nla.by_policy)
             )));
-        }
     }
 }
 
@@ -328,22 +328,22 @@ fn certificates(facts: &ServerFacts, now_unix: i64, out: &mut Vec<Finding>) {
         let self_signed = cert.store.eq_ignore_ascii_case("Remote Desktop");
         let store = if self_signed { "Remote Desktop" } else { "My" };
         let name = format!("{} ({})", cert.subject, cert.thumbprint);
-        if let (Some(not_after), Some(text)) = (cert.not_after_unix, &cert.not_after_text) {
-            if not_after < now_unix {
-                let fix = if self_signed {
-                    format!(
-                        "`Remove-Item 'Cert:\\LocalMachine\\Remote Desktop\\{}' ; Restart-Service TermService -Force` (Windows creates a new one)",
-                        cert.thumbprint
-                    )
-                } else {
-                    "renew it and point SSLCertificateSHA1Hash at the new thumbprint".into()
-                };
-                out.push(problem(
-                    Id::ServerCertExpired,
-                    format!("The RDP certificate {name} expired on {text}"),
-                    format!("Fix: {fix}."),
-                ));
-            }
+        if let (Some(not_after), Some(text)) = (cert.not_after_unix, &cert.not_after_text)
+            && not_after < now_unix
+        {
+            let fix = if self_signed {
+                format!(
+                    "`Remove-Item 'Cert:\\LocalMachine\\Remote Desktop\\{}' ; Restart-Service TermService -Force` (Windows creates a new one)",
+                    cert.thumbprint
+                )
+            } else {
+                "renew it and point SSLCertificateSHA1Hash at the new thumbprint".into()
+            };
+            out.push(problem(
+                Id::ServerCertExpired,
+                format!("The RDP certificate {name} expired on {text}"),
+                format!("Fix: {fix}."),
+            ));
         }
         if cert.has_private_key == Some(false) {
             out.push(problem(Id::ServerCertNoPrivateKey, format!("The RDP certificate {name} has no private key"), format!(

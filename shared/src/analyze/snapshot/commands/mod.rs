@@ -32,10 +32,8 @@ pub(super) fn read(text: &str) -> Option<(Command, ServerFacts)> {
     } else if w32tm::looks_like(text) {
         facts.time = Some(w32tm::read(text.lines()));
         Command::W32tmStatus
-    } else if let Some(command) = tables::read(text, &mut facts) {
-        command
     } else {
-        return None;
+        tables::read(text, &mut facts)?
     };
     Some((command, facts))
 }

@@ -39,13 +39,12 @@ fn key_of(path: &str) -> Key {
 
 fn value(kind: &str, data: &str) -> RegValue {
     let data = data.trim();
-    if kind.eq_ignore_ascii_case("REG_DWORD") || kind.eq_ignore_ascii_case("REG_QWORD") {
-        if let Some(n) = data
+    if (kind.eq_ignore_ascii_case("REG_DWORD") || kind.eq_ignore_ascii_case("REG_QWORD"))
+        && let Some(n) = data
             .strip_prefix("0x")
             .and_then(|hex| u64::from_str_radix(hex, 16).ok())
-        {
-            return RegValue::Number(n);
-        }
+    {
+        return RegValue::Number(n);
     }
     RegValue::Text(data.to_string())
 }

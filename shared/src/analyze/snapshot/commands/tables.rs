@@ -185,7 +185,7 @@ fn tcp_connection_table(rows: &[&str]) -> Vec<PortListener> {
         .filter_map(|row| {
             let cells: Vec<&str> = row.split_whitespace().collect();
             let port: u16 = cells.get(1)?.parse().ok()?;
-            (port == RDP_PORT && cells.iter().any(|c| *c == "Listen")).then(|| PortListener {
+            (port == RDP_PORT && cells.contains(&"Listen")).then(|| PortListener {
                 address: cells[0].to_string(),
                 port,
                 pid: cells.last().and_then(|p| p.parse().ok()),
