@@ -178,7 +178,7 @@ $document = [ordered]@{
     target       = [ordered]@{ host = $TargetHost; port = $Port }
     sections     = $sections
 }
-$json = $document | ConvertTo-Json -Depth 8
+$json = $document | ConvertTo-Json -Depth 12
 $json
 if ($OutFile) { $json | Out-File -FilePath $OutFile -Encoding utf8 }
 if ($Clipboard) { $json | Set-Clipboard }

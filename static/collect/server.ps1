@@ -442,7 +442,7 @@ $document = [ordered]@{
     collected_at = (Get-Date).ToUniversalTime().ToString('o')
     sections     = $sections
 }
-$json = $document | ConvertTo-Json -Depth 8
+$json = $document | ConvertTo-Json -Depth 12
 $json
 if ($OutFile) { $json | Out-File -FilePath $OutFile -Encoding utf8 }
 if ($Clipboard) { $json | Set-Clipboard }
