@@ -547,3 +547,23 @@ fn a_check_bounded_by_its_lists_still_reads_a_huge_rule_list() {
     let report = analyze(&bytes);
     assert!(ids(&report).contains(&EvidenceId::ServerFirewallRuleDisabled));
 }
+
+#[test]
+fn every_client_section_the_script_could_not_collect_is_reported() {
+    let document: Value =
+        serde_json::from_slice(&fixture("client-check-vpn-blocked.json")).expect("JSON");
+    for section in document["sections"].as_object().expect("sections").keys() {
+        let mut broken = document.clone();
+        broken["sections"][section] =
+            json!({ "error": "The term 'Get-NetAdapter' is not recognized" });
+        let report = analyze(&serde_json::to_vec(&broken).expect("JSON"));
+        assert!(
+            report
+                .section_errors
+                .iter()
+                .any(|e| &e.section == section && !e.needs_elevation),
+            "{section}: {:?}",
+            report.section_errors
+        );
+    }
+}

@@ -309,12 +309,21 @@ fn explanations_read_as_one_paragraph() {
 #[test]
 fn the_server_check_is_the_next_check_when_the_server_side_causes_lead() {
     let diagnosis = engine::diagnose(&classic());
-    let check = diagnosis.next_check.expect("a check is suggested for the bare error");
+    let check = diagnosis
+        .next_check
+        .expect("a check is suggested for the bare error");
     assert_eq!(check.kind, CheckKind::RunServerCheck, "{check:?}");
     assert!(check.title.contains("server check"), "{}", check.title);
     // Once a server check is in, it is not suggested again.
     let mut evidence = classic();
-    evidence.push(Evidence::new(EvidenceId::ServerListening, Source::ServerCheck, "test"));
+    evidence.push(Evidence::new(
+        EvidenceId::ServerListening,
+        Source::ServerCheck,
+        "test",
+    ));
     let after = engine::diagnose(&evidence);
-    assert_ne!(after.next_check.map(|c| c.kind), Some(CheckKind::RunServerCheck));
+    assert_ne!(
+        after.next_check.map(|c| c.kind),
+        Some(CheckKind::RunServerCheck)
+    );
 }

@@ -314,3 +314,43 @@ pub(super) struct ClientFacts {
     pub time: Option<TimeFacts>,
     pub saved_credentials: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ace(account: &str, full: bool) -> Ace {
+        Ace {
+            account: Some(account.into()),
+            full,
+            read: true,
+            allow: true,
+            ..Ace::default()
+        }
+    }
+
+    #[test]
+    fn german_icacls_names_resolve_to_their_sids() {
+        // As a German icacls listing prints them (`NT-AUTORITÄT\SYSTEM:(I)(F)`,
+        // `VORDEFINIERT\Administratoren:(I)(F)`; see the fixtures README).
+        let acl = [
+            ace("NT-AUTORITÄT\\SYSTEM", true),
+            ace("VORDEFINIERT\\Administratoren", true),
+        ];
+        assert!(has_full_control(&acl, SYSTEM_SID));
+        assert!(has_full_control(&acl, ADMINISTRATORS_SID));
+        assert!(!network_service_can_read(&acl));
+        let with_users = [ace("VORDEFINIERT\\Benutzer", false)];
+        assert!(network_service_can_read(&with_users));
+    }
+
+    #[test]
+    fn a_deny_entry_takes_read_away() {
+        let mut deny = ace("NT AUTHORITY\\NETWORK SERVICE", false);
+        deny.allow = false;
+        let acl = [ace("Everyone", false), deny];
+        assert!(!network_service_can_read(&acl));
+        let unresolved = [ace("*S-1-5-20", false)];
+        assert!(network_service_can_read(&unresolved));
+    }
+}
