@@ -38,6 +38,18 @@ pub fn question(id: &str) -> Option<&'static Question> {
     questions().iter().find(|q| q.id == id)
 }
 
+/// The event catalogue's meanings (`kb/events.toml`); only the event analyzer reads it.
+#[cfg(feature = "analyzers")]
+pub fn events() -> &'static model::EventTables {
+    const EVENTS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/events.json"));
+    static EVENTS: OnceLock<model::EventTables> = OnceLock::new();
+    // Written by build.rs from the same model types after validation, so it always parses.
+    #[allow(clippy::expect_used)]
+    EVENTS.get_or_init(|| {
+        serde_json::from_str(EVENTS_JSON).expect("build.rs embeds valid event table JSON")
+    })
+}
+
 pub fn codes() -> &'static CodeTables {
     static CODES: OnceLock<CodeTables> = OnceLock::new();
     // Written by build.rs from the same model types after validation, so it always parses.
