@@ -149,14 +149,18 @@ pub enum CheckKind {
     PasteEventLog,
     CheckCertificate,
     ShareRdpFile,
+    RunServerCheck,
+    RunClientCheck,
 }
 
 impl CheckKind {
-    const ALL: [CheckKind; 4] = [
+    const ALL: [CheckKind; 6] = [
         CheckKind::RunProbe,
         CheckKind::PasteEventLog,
         CheckKind::CheckCertificate,
         CheckKind::ShareRdpFile,
+        CheckKind::RunServerCheck,
+        CheckKind::RunClientCheck,
     ];
 
     /// The evidence id prefix this check establishes.
@@ -166,6 +170,8 @@ impl CheckKind {
             CheckKind::PasteEventLog => "event.",
             CheckKind::CheckCertificate => "cert.",
             CheckKind::ShareRdpFile => "rdp.",
+            CheckKind::RunServerCheck => "server.",
+            CheckKind::RunClientCheck => "client.",
         }
     }
 
@@ -175,6 +181,8 @@ impl CheckKind {
             CheckKind::PasteEventLog => Source::EventLog,
             CheckKind::CheckCertificate => Source::Certificate,
             CheckKind::ShareRdpFile => Source::RdpFile,
+            CheckKind::RunServerCheck => Source::ServerCheck,
+            CheckKind::RunClientCheck => Source::ClientCheck,
         }
     }
 
@@ -186,6 +194,12 @@ impl CheckKind {
             }
             CheckKind::CheckCertificate => "Check the server's Remote Desktop certificate",
             CheckKind::ShareRdpFile => "Add the .rdp file the client uses",
+            CheckKind::RunServerCheck => {
+                "Run the read-only server check on the server and paste its output"
+            }
+            CheckKind::RunClientCheck => {
+                "Run the read-only client check on the computer that cannot connect and paste its output"
+            }
         }
     }
 }

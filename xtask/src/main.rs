@@ -145,6 +145,11 @@ fn test() -> shell::Result {
         .args(["fmt", "--all", "--check"])
         .titled("format check")
         .run()?;
+    // The server and client checks the app serves: PowerShell grammar (tree-sitter) and read-only.
+    Step::new("node")
+        .args(["tests/collect/check_scripts.mjs"])
+        .titled("check scripts parse as PowerShell and never write")
+        .run()?;
     // The wasm-only crates are linted and built for wasm32 below, not natively.
     let native_only: Vec<&str> = build::WASM_PACKAGES
         .iter()

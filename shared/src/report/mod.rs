@@ -10,6 +10,7 @@ mod negotiation;
 mod nla;
 mod probe;
 mod rdpfile;
+mod snapshot;
 mod target;
 mod tls;
 
@@ -25,6 +26,7 @@ pub use probe::{
     TcpOutcome, TlsDetails, TlsVersionResult,
 };
 pub use rdpfile::{RdpFileReport, RdpSetting};
+pub use snapshot::{Command, SectionError, SnapshotKind, SnapshotReport};
 pub use target::Target;
 pub use tls::{HelloOutcome, TlsVersion};
 
@@ -38,6 +40,7 @@ pub enum AnalysisReport {
     Certificate(CertReport),
     EventLog(EventReport),
     RdpFile(RdpFileReport),
+    Snapshot(SnapshotReport),
 }
 
 impl AnalysisReport {
@@ -46,6 +49,7 @@ impl AnalysisReport {
             AnalysisReport::Certificate(r) => &r.findings,
             AnalysisReport::EventLog(r) => &r.findings,
             AnalysisReport::RdpFile(r) => &r.findings,
+            AnalysisReport::Snapshot(r) => &r.findings,
         }
     }
 
@@ -54,10 +58,15 @@ impl AnalysisReport {
             AnalysisReport::Certificate(_) => Source::Certificate,
             AnalysisReport::EventLog(_) => Source::EventLog,
             AnalysisReport::RdpFile(_) => Source::RdpFile,
+            AnalysisReport::Snapshot(r) => r.snapshot.source(),
         }
     }
 
     pub fn evidence(&self) -> Vec<Evidence> {
-        crate::evidence::evidence_of(self.findings(), self.source())
+        match self {
+            // A server check carries its events' evidence too.
+            AnalysisReport::Snapshot(r) => r.evidence(),
+            other => crate::evidence::evidence_of(other.findings(), other.source()),
+        }
     }
 }
