@@ -259,6 +259,7 @@ struct Compiled {
     rules: Vec<Vec<CompiledRule>>,
     options: Vec<Vec<EvidenceId>>,
     ask_if: Vec<Vec<EvidenceId>>,
+    skip_if: Vec<Vec<EvidenceId>>,
 }
 
 /// Resolves dotted ids. build.rs has checked that every id in the knowledge base resolves, so
@@ -292,6 +293,10 @@ fn compiled() -> &'static Compiled {
         ask_if: kb::questions()
             .iter()
             .map(|q| parse_ids(q.ask_if.iter().map(String::as_str)))
+            .collect(),
+        skip_if: kb::questions()
+            .iter()
+            .map(|q| parse_ids(q.skip_if.iter().map(String::as_str)))
             .collect(),
     })
 }
@@ -522,7 +527,10 @@ fn best_question(
     };
     let open = |index: usize| {
         let gate = &compiled.ask_if[index];
-        gate.is_empty() || gate.iter().any(|e| present.contains_key(e))
+        (gate.is_empty() || gate.iter().any(|e| present.contains_key(e)))
+            && !compiled.skip_if[index]
+                .iter()
+                .any(|e| present.contains_key(e))
     };
     // Closed, unanswered questions that `option` would open.
     let follow_ups = |option: EvidenceId| -> Vec<usize> {
