@@ -198,9 +198,6 @@ fn validate_questions(questions: &[Question], declared: &BTreeSet<&str>) {
                 ));
             }
         }
-        for cond in &q.skip_if {
-            check_evidence(declared, cond, at);
-        }
         let mut option_ids = BTreeSet::new();
         for option in &q.options {
             if !option_ids.insert(option.id.as_str()) {
@@ -247,7 +244,7 @@ fn validate_evidence_use(
         .chain(
             questions
                 .iter()
-                .flat_map(|q| q.ask_if.iter().chain(&q.skip_if).map(String::as_str)),
+                .flat_map(|q| q.ask_if.iter().map(String::as_str)),
         )
         .collect();
     let answered: BTreeSet<&str> = questions
@@ -363,12 +360,16 @@ fn validate_incidents(
         if incident.report.trim().is_empty() || incident.resolution.trim().is_empty() {
             fail(format!("{}: needs the report and the resolution", at()));
         }
-        if incident.causes.is_empty() && incident.proposed_cause.is_none() {
+        let proposed = incident.proposed_cause.as_ref().map(|p| &p.id);
+        if incident.causes.is_empty() && proposed.is_none() {
             fail(format!("{}: names no cause and proposes none", at()));
         }
-        for cause in &incident.causes {
+        for cause in incident.causes.iter().chain(proposed) {
             if !cause_ids.contains(cause.as_str()) {
-                fail(format!("{}: names unknown cause {cause:?}", at()));
+                fail(format!(
+                    "{}: names cause {cause:?}, which kb/causes/ does not declare",
+                    at()
+                ));
             }
         }
         for (question, option) in &incident.facts {

@@ -42,6 +42,8 @@ pub struct Replay {
     pub ranked: Vec<String>,
     /// Probability of the top cause.
     pub top_probability: f64,
+    /// Probability of the runner-up (0 when only one cause is left).
+    pub second_probability: f64,
     pub settled: bool,
     /// Question ids in the order the wizard asked them.
     pub asked: Vec<String>,
@@ -100,6 +102,7 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         truth: incident.true_cause().to_owned(),
         ranked: diagnosis.ranked.iter().map(|c| c.id.clone()).collect(),
         top_probability: diagnosis.ranked.first().map_or(0.0, |c| c.probability),
+        second_probability: diagnosis.ranked.get(1).map_or(0.0, |c| c.probability),
         settled: diagnosis.settled,
         asked,
     })
@@ -192,4 +195,20 @@ impl fmt::Display for Figures {
 /// Replays every incident of the corpus.
 pub fn replay_all() -> Result<Vec<Replay>, AnswerError> {
     incidents().iter().map(replay).collect()
+}
+
+/// How often the top cause is right once its probability reaches each threshold: the evidence
+/// for where "settled" may begin. Returns `(threshold, cases at or above it, of them right)`.
+pub fn calibration<'a>(
+    replays: impl IntoIterator<Item = &'a Replay>,
+    thresholds: &[f64],
+) -> Vec<(f64, usize, usize)> {
+    let replays: Vec<&Replay> = replays.into_iter().collect();
+    thresholds
+        .iter()
+        .map(|&t| {
+            let above: Vec<&&Replay> = replays.iter().filter(|r| r.top_probability >= t).collect();
+            (t, above.len(), above.iter().filter(|r| r.top1()).count())
+        })
+        .collect()
 }

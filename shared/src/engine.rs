@@ -259,7 +259,8 @@ struct Compiled {
     rules: Vec<Vec<CompiledRule>>,
     options: Vec<Vec<EvidenceId>>,
     ask_if: Vec<Vec<EvidenceId>>,
-    skip_if: Vec<Vec<EvidenceId>>,
+    /// Answers to context questions (see `Question::context`).
+    context: BTreeSet<EvidenceId>,
 }
 
 /// Resolves dotted ids. build.rs has checked that every id in the knowledge base resolves, so
@@ -294,9 +295,10 @@ fn compiled() -> &'static Compiled {
             .iter()
             .map(|q| parse_ids(q.ask_if.iter().map(String::as_str)))
             .collect(),
-        skip_if: kb::questions()
+        context: kb::questions()
             .iter()
-            .map(|q| parse_ids(q.skip_if.iter().map(String::as_str)))
+            .filter(|q| q.context)
+            .flat_map(|q| parse_ids(q.options.iter().filter_map(|o| o.evidence.as_deref())))
             .collect(),
     })
 }
@@ -325,12 +327,7 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
             .filter_map(|r| reason(r, &present))
             .collect();
         if decisive.is_empty() {
-            let score = cause.prior
-                + rules
-                    .iter()
-                    .filter(|r| present.contains_key(&r.evidence))
-                    .map(|r| r.weight)
-                    .sum::<f64>();
+            let score = cause.prior + evidence_score(rules, &present, &compiled.context);
             in_play.push(Scored {
                 index,
                 cause,
@@ -381,6 +378,28 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
         next_check,
         failing_layer,
     }
+}
+
+/// The log-odds the present evidence adds to a cause. Context answers (where the server is,
+/// which app) raise a cause by at most what its other evidence raises it: a setup is no symptom,
+/// so "the server is a cloud VM" alone never puts the cloud firewall first. Weights against a
+/// cause always count in full.
+fn evidence_score(
+    rules: &[CompiledRule],
+    present: &BTreeMap<EvidenceId, &Evidence>,
+    context: &BTreeSet<EvidenceId>,
+) -> f64 {
+    let (mut against, mut for_context, mut for_other) = (0.0, 0.0, 0.0);
+    for rule in rules.iter().filter(|r| present.contains_key(&r.evidence)) {
+        if rule.weight < 0.0 {
+            against += rule.weight;
+        } else if context.contains(&rule.evidence) {
+            for_context += rule.weight;
+        } else {
+            for_other += rule.weight;
+        }
+    }
+    against + for_other + f64::min(for_context, for_other)
 }
 
 /// The layer all leading causes share, when they do: the failing step is known before the cause.
@@ -527,10 +546,7 @@ fn best_question(
     };
     let open = |index: usize| {
         let gate = &compiled.ask_if[index];
-        (gate.is_empty() || gate.iter().any(|e| present.contains_key(e)))
-            && !compiled.skip_if[index]
-                .iter()
-                .any(|e| present.contains_key(e))
+        gate.is_empty() || gate.iter().any(|e| present.contains_key(e))
     };
     // Closed, unanswered questions that `option` would open.
     let follow_ups = |option: EvidenceId| -> Vec<usize> {

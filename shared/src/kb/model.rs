@@ -196,10 +196,10 @@ pub struct Question {
     /// Ask only once one of these is known (e.g. "what changed" only if it used to work).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ask_if: Vec<String>,
-    /// Never ask once one of these is known (e.g. a question only a server admin can answer is
-    /// skipped for someone who said they are the end user).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub skip_if: Vec<String>,
+    /// The answer describes the setup (where the server is, which app, which account) rather
+    /// than the failure: it may strengthen a cause other evidence supports, never lift one alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context: bool,
     pub options: Vec<AnswerOption>,
 }
 

@@ -33,6 +33,16 @@ fn main() -> ExitCode {
         println!("{label} {figures}");
     }
     println!("all        {}", Figures::of(&replays));
+    let thresholds = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
+    let tune = replays.iter().filter(|r| r.part == Part::Tune);
+    let steps: Vec<String> = accuracy::calibration(tune, &thresholds)
+        .iter()
+        .map(|(t, n, right)| format!("p≥{t:.1}: {right}/{n}"))
+        .collect();
+    println!(
+        "tune part, top cause right once its probability reaches: {}",
+        steps.join("  ")
+    );
     if show_misses {
         for replay in replays.iter().filter(|r| r.part == Part::Tune && !r.top1()) {
             print_miss(replay);
