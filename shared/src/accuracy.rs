@@ -45,6 +45,8 @@ pub struct Replay {
     /// Probability of the runner-up (0 when only one cause is left).
     pub second_probability: f64,
     pub settled: bool,
+    /// Evidence ids the error text and the quoted events established, before any question.
+    pub pasted: Vec<String>,
     /// Question ids in the order the wizard asked them.
     pub asked: Vec<String>,
 }
@@ -83,6 +85,7 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
     if let Some(role) = incident.facts.get(ROLE_QUESTION) {
         case.answers.insert(ROLE_QUESTION.to_owned(), role.clone());
     }
+    let pasted = case.evidence.iter().map(|e| e.id.as_str().to_owned()).collect();
     let mut asked = Vec::new();
     let diagnosis = loop {
         let diagnosis = engine::diagnose_case(&case)?;
@@ -104,6 +107,7 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         top_probability: diagnosis.ranked.first().map_or(0.0, |c| c.probability),
         second_probability: diagnosis.ranked.get(1).map_or(0.0, |c| c.probability),
         settled: diagnosis.settled,
+        pasted,
         asked,
     })
 }
