@@ -7,8 +7,9 @@ use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{FindingList, JourneyProps};
-use crate::analysis_client::{self, AnalysisEvent};
-use crate::reports::{AnalysisReport, CertView, EventView, EvidenceKind, RdpView};
+use rdp_doctor_core::report::{AnalysisReport, CertReport, EventReport, RdpFileReport, Target};
+
+use crate::analysis_client::{self, AnalysisEvent, EvidenceKind};
 use crate::state::{Action, Analysis, Journey};
 
 /// Larger inputs are refused before they are read into memory; a month of a busy server's
@@ -209,7 +210,8 @@ fn analysis_result(props: &AnalysisResultProps) -> Html {
     html! { <div class="analysis" aria-live="polite">{ body }</div> }
 }
 
-fn cert_summary(cert: &CertView) -> Html {
+/// The leaf certificate's facts: for a pasted certificate and for the one the probe read.
+pub(crate) fn cert_summary(cert: &CertReport) -> Html {
     html! {
         <dl class="facts">
             { for cert.certificates.iter().take(1).map(|c| html! {
@@ -225,7 +227,7 @@ fn cert_summary(cert: &CertView) -> Html {
     }
 }
 
-fn event_timeline(events: &EventView) -> Html {
+fn event_timeline(events: &EventReport) -> Html {
     html! {
         <>
             <p class="muted">{ format!("{} events read.", events.events_read) }</p>
@@ -246,8 +248,8 @@ fn event_timeline(events: &EventView) -> Html {
     }
 }
 
-fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpView) -> Html {
-    let use_target = rdp.target.clone().map(|(host, port)| {
+fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpFileReport) -> Html {
+    let use_target = rdp.target.clone().map(|Target { host, port }| {
         let journey = journey.clone();
         let label = format!("Use {host}:{port} for the probe");
         let onclick = Callback::from(move |_| {

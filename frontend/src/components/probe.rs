@@ -5,7 +5,10 @@ use yew::prelude::*;
 
 use super::FindingList;
 use crate::net::{self, ProbeEvent};
-use crate::reports::{ProbeFailure, StageView};
+use rdp_doctor_core::report::{StageReport, StageStatus};
+
+use super::evidence::cert_summary;
+use crate::net::ProbeFailure;
 use crate::state::{Action, ProbeRun};
 
 #[derive(Properties, PartialEq)]
@@ -116,6 +119,11 @@ fn probe_result(props: &ProbeResultProps) -> Html {
         ProbeRun::Finished(report) => html! {
             <>
                 <StageList stages={report.stages.clone()} />
+                if let Some(certificate) = &report.certificate {
+                    <h3>{ "The certificate the server sent" }</h3>
+                    { cert_summary(certificate) }
+                    <FindingList findings={certificate.findings.clone()} />
+                }
                 <p class="muted">{ format!("Probe finished in {}.", duration(report.duration_ms)) }</p>
             </>
         },
@@ -131,7 +139,7 @@ fn probe_result(props: &ProbeResultProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct StageListProps {
-    stages: Vec<StageView>,
+    stages: Vec<StageReport>,
 }
 
 #[function_component(StageList)]
@@ -139,16 +147,16 @@ fn stage_list(props: &StageListProps) -> Html {
     html! {
         <ol class="stages" aria-label="Probe stages">
             { for props.stages.iter().map(|stage| {
-                let (status, class) = match stage.status.as_str() {
-                    "ok" => ("Passed", "sev-ok"),
-                    "failed" => ("Failed", "sev-error"),
-                    "skipped" => ("Skipped", "sev-info"),
-                    _ => ("Not applicable", "sev-info"),
+                let (status, class) = match stage.status {
+                    StageStatus::Ok => ("Passed", "sev-ok"),
+                    StageStatus::Failed => ("Failed", "sev-error"),
+                    StageStatus::Skipped => ("Skipped", "sev-info"),
+                    StageStatus::NotApplicable => ("Not applicable", "sev-info"),
                 };
                 html! {
                     <li class="stage">
                         <span class={classes!("badge", class)}>{ status }</span>{ " " }
-                        <strong>{ stage.label() }</strong>{ " — " }{ &stage.verdict }
+                        <strong>{ stage.stage.label() }</strong>{ " — " }{ &stage.verdict }
                         <FindingList findings={stage.findings.clone()} />
                     </li>
                 }
