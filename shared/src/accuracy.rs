@@ -85,7 +85,11 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
     if let Some(role) = incident.facts.get(ROLE_QUESTION) {
         case.answers.insert(ROLE_QUESTION.to_owned(), role.clone());
     }
-    let pasted = case.evidence.iter().map(|e| e.id.as_str().to_owned()).collect();
+    let pasted = case
+        .evidence
+        .iter()
+        .map(|e| e.id.as_str().to_owned())
+        .collect();
     let mut asked = Vec::new();
     let diagnosis = loop {
         let diagnosis = engine::diagnose_case(&case)?;
