@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-use rdp_doctor_core::codes::Role;
 use rdp_doctor_core::kb;
 use serde_json::json;
 
@@ -28,15 +27,19 @@ pub fn markdown(journey: &Journey) -> String {
     if !decoded.codes.is_empty() {
         out.push_str("## Error codes\n\n");
         for code in &decoded.codes {
-            let role = match code.role {
-                Role::DisconnectReason => "Error code",
-                Role::ExtendedReason => "Extended error code",
-            };
+            let role = code.role.label();
             let meaning = code
                 .meaning
                 .as_deref()
-                .unwrap_or("not in Microsoft's published tables");
+                .unwrap_or("not in the published tables RDP Doctor reads");
             let _ = writeln!(out, "- {role} `{}`: {meaning}", code.hex);
+        }
+        out.push('\n');
+    }
+    if !decoded.messages.is_empty() {
+        out.push_str("## Error wording\n\n");
+        for message in &decoded.messages {
+            let _ = writeln!(out, "- \"{}\": {}", message.matched, message.meaning);
         }
         out.push('\n');
     }

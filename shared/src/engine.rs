@@ -28,6 +28,9 @@ const POSSIBLE: f64 = 0.15;
 /// below it, the top cause of a replayed incident was right too rarely to stop asking.
 const SETTLED: f64 = 0.5;
 const LEAD_FACTOR: f64 = 3.0;
+/// Evidence from outside the failure window (`Evidence::old`) counts this share of its weight,
+/// and never rules a cause out.
+const OLD_EVIDENCE_FACTOR: f64 = 0.25;
 /// A question must be expected to remove at least this much uncertainty (bits) to be worth asking.
 const MIN_GAIN_BITS: f64 = 0.05;
 /// Questions and checks are chosen to separate the leading causes: those covering this much of
@@ -93,8 +96,11 @@ pub struct Reason {
     pub title: String,
     /// The specifics that established it.
     pub detail: String,
-    /// Log-odds added to the cause: positive for, negative against.
+    /// Log-odds added to the cause: positive for, negative against (already reduced when old).
     pub weight: f64,
+    /// The evidence is from outside the failure window.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -316,9 +322,16 @@ struct Scored<'a> {
 
 fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     let compiled = compiled();
-    // One entry per id; collecting in reverse keeps the first item's detail.
-    let present: BTreeMap<EvidenceId, &Evidence> =
-        evidence.iter().rev().map(|e| (e.id, e)).collect();
+    // One entry per id: the first item's detail, unless only a later one is recent.
+    let mut present: BTreeMap<EvidenceId, &Evidence> = BTreeMap::new();
+    for e in evidence {
+        match present.get(&e.id) {
+            Some(seen) if !seen.old || e.old => {}
+            _ => {
+                present.insert(e.id, e);
+            }
+        }
+    }
 
     let mut in_play = Vec::new();
     let mut ruled_out = Vec::new();
@@ -328,6 +341,7 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
             .iter()
             .filter(|r| r.rules_out)
             .filter_map(|r| reason(r, &present))
+            .filter(|r| !r.old)
             .collect();
         if decisive.is_empty() {
             let score = cause.prior + evidence_score(rules, &present, &compiled.context);
@@ -393,13 +407,13 @@ fn evidence_score(
     context: &BTreeSet<EvidenceId>,
 ) -> f64 {
     let (mut against, mut for_context, mut for_other) = (0.0, 0.0, 0.0);
-    for rule in rules.iter().filter(|r| present.contains_key(&r.evidence)) {
-        if rule.weight < 0.0 {
-            against += rule.weight;
-        } else if context.contains(&rule.evidence) {
-            for_context += rule.weight;
+    for reason in rules.iter().filter_map(|r| reason(r, present)) {
+        if reason.weight < 0.0 {
+            against += reason.weight;
+        } else if context.contains(&reason.evidence) {
+            for_context += reason.weight;
         } else {
-            for_other += rule.weight;
+            for_other += reason.weight;
         }
     }
     against + for_other + f64::min(for_context, for_other)
@@ -421,7 +435,12 @@ fn reason(rule: &CompiledRule, present: &BTreeMap<EvidenceId, &Evidence>) -> Opt
         source: e.source,
         title: e.id.title().to_owned(),
         detail: e.detail.clone(),
-        weight: rule.weight,
+        weight: if e.old {
+            rule.weight * OLD_EVIDENCE_FACTOR
+        } else {
+            rule.weight
+        },
+        old: e.old,
     })
 }
 
