@@ -217,7 +217,8 @@ fn print_cert(report: &CertReport) -> String {
     out
 }
 
-fn print_certificate(out: &mut String, cert: &CertSummary) {
+/// Every field of one certificate, a line each (the probe's text output uses it too).
+pub(crate) fn print_certificate(out: &mut String, cert: &CertSummary) {
     let mut line = |label: &str, value: &str| {
         if !value.is_empty() {
             let _ = writeln!(out, "  {label:<12} {value}");

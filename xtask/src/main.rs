@@ -17,8 +17,8 @@ usage: cargo xtask <command>
   run     set up, build the app and the Worker, and serve both under workerd (wrangler dev)
   test    set up, build, and run every test suite (format, lints, native, Worker, browser)
   bench   measure: diagnosis accuracy on the incident corpus; page weight; the probe (CLI and
-          Worker) against nmap and sslscan at 0, 50 and 100 ms RTT, and its CPU time; analyzer
-          throughput (native, browser). Needs root or sudo.
+          Worker) against nmap and sslscan at 0, 50 and 100 ms RTT, and its CPU time natively and
+          inside workerd; analyzer throughput (native, browser). Needs root or sudo.
           `cargo xtask bench accuracy` runs only the first (no network, browser or root)
   fuzz    run every fuzz target: cargo xtask fuzz [--seconds N] [TARGET...] (default 60 s each)
   build   set up and build dist/ (the app) and edge/build/ (the Worker)
@@ -104,6 +104,12 @@ fn bench() -> shell::Result {
         .args(["-p", "rdp-doctor-tests", "--bin", "probe_bench"])
         .envs(build::test_env(&tools))
         .titled("probe versus nmap and sslscan at 0, 50 and 100 ms RTT; CPU per probe")
+        .run()?;
+    Step::new("cargo")
+        .args(["run", "--locked", "--profile", "release-native"])
+        .args(["-p", "rdp-doctor-tests", "--bin", "worker_cpu_bench"])
+        .envs(build::test_env(&tools))
+        .titled("the probe's CPU time inside workerd (the engine as Wasm)")
         .run()?;
     Step::new("cargo")
         .args([
