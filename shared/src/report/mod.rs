@@ -6,6 +6,7 @@
 mod cert;
 mod clients;
 mod events;
+mod evidence_file;
 mod negotiation;
 mod nla;
 mod probe;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use cert::{CertInputFormat, CertReport, CertSummary, KeyInfo};
 pub use clients::{ClientResult, DecidedBy};
 pub use events::{EventFormat, EventReport, OtherCount, TimelineEntry};
+pub use evidence_file::EvidenceFile;
 pub use negotiation::{NegotiationOutcome, Protocol};
 pub use nla::{FullHandshake, HandshakeEnd, NlaDetails, NtlmChallengeInfo};
 pub use probe::{
