@@ -17,8 +17,8 @@ mod model;
 
 use model::{
     Cause, CauseFile, ClientTables, CodeEntry, CodeTables, EventTables, EvidenceDecl, EvidenceFile,
-    Informational, InformationalFile, KnowledgeBase, Message, NamedCode, Question, QuestionFile,
-    Scenario, ScenarioFile, StatusTables,
+    Incident, IncidentFile, Informational, InformationalFile, KnowledgeBase, Message, NamedCode,
+    Question, QuestionFile, Scenario, ScenarioFile, StatusTables,
 };
 
 /// The UI languages the decoder reads (its words for "extended" cover the same set).
@@ -77,6 +77,7 @@ fn main() {
     let questions = parse::<QuestionFile>(&kb.join("questions.toml")).question;
     let scenarios = parse::<ScenarioFile>(&kb.join("scenarios.toml")).scenario;
     let informational = parse::<InformationalFile>(&kb.join("informational.toml")).informational;
+    let incidents = load_incidents(&kb.join("incidents"));
 
     let cause_ids = validate_causes(&causes, &declared);
     validate_codes(&codes, &cause_ids, &declared);
@@ -87,6 +88,7 @@ fn main() {
     validate_questions(&questions, &declared);
     validate_evidence_use(&evidence, &causes, &questions, &informational);
     validate_scenarios(&scenarios, &cause_ids, &questions, &declared);
+    validate_incidents(&incidents, &cause_ids, &questions);
 
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence))
@@ -100,6 +102,11 @@ fn main() {
     fs::write(out.join("events.json"), events_json).expect("write events.json");
     let scenarios_json = serde_json::to_string(&scenarios).expect("serialize scenarios");
     fs::write(out.join("scenarios.json"), scenarios_json).expect("write scenarios.json");
+    // Only the `accuracy` feature (tests and benchmarks) reads this file; no runtime embeds it.
+    let incidents_json =
+        serde_json::to_string(&incidents.iter().map(|(_, i)| i).collect::<Vec<_>>())
+            .expect("serialize incidents");
+    fs::write(out.join("incidents.json"), incidents_json).expect("write incidents.json");
 }
 
 fn check_evidence(declared: &BTreeSet<&str>, id: &str, place: impl FnOnce() -> String) {
@@ -465,6 +472,86 @@ fn validate_scenarios(
             if !known {
                 fail(format!(
                     "{}: answer {question:?} = {option:?} names no question option",
+                    at()
+                ));
+            }
+        }
+    }
+}
+
+/// Each incident with the file it came from, for messages.
+fn load_incidents(dir: &Path) -> Vec<(String, Incident)> {
+    toml_files(dir)
+        .iter()
+        .flat_map(|path| {
+            let file = format!(
+                "kb/incidents/{}",
+                path.file_name().unwrap_or_default().display()
+            );
+            parse::<IncidentFile>(path)
+                .incident
+                .into_iter()
+                .map(move |i| (file.clone(), i))
+        })
+        .collect()
+}
+
+fn validate_incidents(
+    incidents: &[(String, Incident)],
+    cause_ids: &BTreeSet<&str>,
+    questions: &[Question],
+) {
+    let mut ids = BTreeSet::new();
+    let mut urls = BTreeMap::new();
+    for (file, incident) in incidents {
+        let at = || format!("{file}: incident {:?}", incident.id);
+        let well_formed = !incident.id.is_empty()
+            && incident
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !well_formed {
+            fail(format!("{}: the id must be lowercase [a-z0-9-]", at()));
+        }
+        if !ids.insert(incident.id.as_str()) {
+            fail(format!("{}: declared twice", at()));
+        }
+        let cited = incident.url.starts_with("https://") || incident.url.starts_with("http://");
+        if !cited || incident.title.trim().is_empty() {
+            fail(format!(
+                "{}: must cite its page (its http(s) url and its title)",
+                at()
+            ));
+        }
+        if let Some(other) = urls.insert(incident.url.as_str(), incident.id.as_str()) {
+            fail(format!(
+                "{}: cites the same page as incident {other:?}",
+                at()
+            ));
+        }
+        if incident.report.trim().is_empty() || incident.resolution.trim().is_empty() {
+            fail(format!("{}: needs the report and the resolution", at()));
+        }
+        let proposed = incident.proposed_cause.as_ref().map(|p| &p.id);
+        if incident.causes.is_empty() && proposed.is_none() {
+            fail(format!("{}: names no cause and proposes none", at()));
+        }
+        for cause in incident.causes.iter().chain(proposed) {
+            if !cause_ids.contains(cause.as_str()) {
+                fail(format!(
+                    "{}: names cause {cause:?}, which kb/causes/ does not declare",
+                    at()
+                ));
+            }
+        }
+        for (question, option) in &incident.facts {
+            let known = questions
+                .iter()
+                .find(|q| &q.id == question)
+                .is_some_and(|q| q.options.iter().any(|o| &o.id == option));
+            if !known {
+                fail(format!(
+                    "{}: fact {question:?} = {option:?} names no question option",
                     at()
                 ));
             }

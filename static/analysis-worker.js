@@ -3,7 +3,7 @@
 // so the page's first download stays small.
 //
 // Protocol (web-common.md), one reply per request, matched by `id`:
-//   page → worker  {id, kind: "cert" | "events" | "rdp", bytes: ArrayBuffer (transferred), now_unix, host?}
+//   page → worker  {id, kind: "cert" | "events" | "rdp" | "snapshot", bytes: ArrayBuffer (transferred), now_unix, host?}
 //   worker → page  {id, progress: 0}         analysis has started (inputs of PROGRESS_FROM_BYTES or more)
 //                  {id, progress: 1}         analysis has finished, the report follows
 //                  {id, ok: true, report}    the report, as serde_json wrote it, parsed
@@ -15,7 +15,7 @@
 const MODULE_URL = './analysis/rdp_doctor_analysis.js';
 const EVTX_MODULE_URL = './analysis/rdp_doctor_analysis_evtx.js';
 const EVTX_MAGIC = [...'ElfFile\0'].map((c) => c.charCodeAt(0));
-const KINDS = ['cert', 'events', 'rdp'];
+const KINDS = ['cert', 'events', 'rdp', 'snapshot'];
 const PROGRESS_FROM_BYTES = 1024 * 1024;
 
 // Module URL → {instances, module: Promise}, each loaded and instantiated once.
@@ -54,7 +54,7 @@ function readRequest(message) {
   }
   const { kind, bytes, now_unix: nowUnix, host } = message;
   if (!KINDS.includes(kind)) {
-    throw new Error(`unknown kind of evidence ${JSON.stringify(kind)}: expected "cert", "events" or "rdp"`);
+    throw new Error(`unknown kind of evidence ${JSON.stringify(kind)}: expected "cert", "events", "rdp" or "snapshot"`);
   }
   let view;
   if (bytes instanceof ArrayBuffer) {

@@ -1,4 +1,4 @@
-//! `rdp-doctor analyze cert|events|rdp <file or ->`: the evidence analyzers on the command line.
+//! `rdp-doctor analyze cert|events|rdp|snapshot <file or ->`: the evidence analyzers on the command line.
 //!
 //! Exit status: 0 when the analysis found nothing worse than information, 1 when it found
 //! warnings or errors, 2 when the input could not be read or analysed.
@@ -14,8 +14,9 @@ use clap::{Args, Subcommand};
 use rdp_doctor_core::analyze::cert::{self, CertContext, CertReport, CertSummary};
 use rdp_doctor_core::analyze::events::{self, EventReport};
 use rdp_doctor_core::analyze::rdpfile::{self, RdpFileReport};
-use rdp_doctor_core::analyze::{AnalyzeError, evtx, parse_rfc3339};
+use rdp_doctor_core::analyze::{AnalyzeError, evtx, parse_rfc3339, snapshot};
 use rdp_doctor_core::evidence::{Finding, Severity};
+use rdp_doctor_core::report::SnapshotReport;
 use serde::Serialize;
 
 #[derive(Args, Debug)]
@@ -37,6 +38,20 @@ enum What {
     Events(EventsArgs),
     /// Read an .rdp connection file.
     Rdp(Input),
+    /// Read the output of RDP Doctor's server or client check (its JSON), or of one server
+    /// command: reg query, netsh advfirewall firewall show rule, Get-NetConnectionProfile,
+    /// Get-Service, netstat -ano, certutil -store, icacls, w32tm /query /status, dsregcmd /status,
+    /// qwinsta, Get-NetTCPConnection.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Args, Debug)]
+struct SnapshotArgs {
+    #[command(flatten)]
+    input: Input,
+    /// Judge certificate expiry at this time instead of now (RFC 3339).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    now: Option<i64>,
 }
 
 #[derive(Args, Debug)]
@@ -111,6 +126,12 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
         What::Rdp(input) => read(&input, rdpfile::MAX_INPUT_BYTES).and_then(|bytes| {
             let report = rdpfile::analyze(&bytes).map_err(explain)?;
             Ok(render(&report, input.json, &report.findings, print_rdp))
+        }),
+        What::Snapshot(args) => read(&args.input, snapshot::MAX_INPUT_BYTES).and_then(|bytes| {
+            let now = args.now.unwrap_or_else(system_now);
+            let report = snapshot::analyze(&bytes, now).map_err(explain)?;
+            let findings: Vec<Finding> = report.all_findings().cloned().collect();
+            Ok(render(&report, args.input.json, &findings, print_snapshot))
         }),
     };
     match outcome {
@@ -343,5 +364,31 @@ fn print_rdp(report: &RdpFileReport) -> String {
         let _ = writeln!(out, "  Target       {} port {}", target.host, target.port);
     }
     print_findings(&mut out, &report.findings);
+    out
+}
+
+fn print_snapshot(report: &SnapshotReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Inside view ({})", report.snapshot.label());
+    if !report.section_errors.is_empty() {
+        out.push_str("\nSections not collected\n");
+        for error in &report.section_errors {
+            let elevation = if error.needs_elevation {
+                " (run PowerShell as administrator)"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  {:<18} {}{elevation}", error.section, error.error);
+        }
+    }
+    print_findings(&mut out, &report.findings);
+    if let Some(events) = &report.events {
+        let _ = writeln!(
+            out,
+            "\nEvents of the last 24 hours: {} read",
+            events.events_read
+        );
+        print_findings(&mut out, &events.findings);
+    }
     out
 }

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use rdp_doctor_core::codes;
 use rdp_doctor_core::engine::{self, Answers, Case, Diagnosis, RankedCause, Reason};
-use rdp_doctor_core::evidence::Evidence;
 use rdp_doctor_core::kb::{
     self,
     model::{Shell, Who},
 };
+use rdp_doctor_core::report::EvidenceFile;
 
 use crate::input::{Result, read_bounded};
 
@@ -27,9 +27,10 @@ pub struct Args {
     /// One answer as question=option; repeatable, and added to --answers.
     #[arg(long = "answer", value_name = "QUESTION=OPTION")]
     answer: Vec<String>,
-    /// Evidence: a JSON array of {"id", "source", "detail"} objects, as the analyzers and the probe print them.
-    #[arg(long)]
-    evidence: Option<PathBuf>,
+    /// Evidence: what `rdp-doctor analyze … --json` or `rdp-doctor probe --json` printed, or a
+    /// JSON array of {"id", "source", "detail"} objects; repeatable, one file each.
+    #[arg(long, value_name = "FILE")]
+    evidence: Vec<PathBuf>,
     /// Show every cause still in play, not only the leading five.
     #[arg(long)]
     all: bool,
@@ -56,8 +57,11 @@ pub fn run(args: &Args) -> Result<()> {
     if let Some(text) = &args.error {
         case.evidence.extend(codes::decode(text).evidence());
     }
-    case.evidence
-        .extend(read_json::<Vec<Evidence>>(args.evidence.as_deref())?.unwrap_or_default());
+    for path in &args.evidence {
+        let file = EvidenceFile::from_json(&read_small(path)?)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        case.evidence.extend(file.evidence());
+    }
 
     let diagnosis = engine::diagnose_case(&case)?;
     if args.json {
@@ -73,12 +77,18 @@ pub fn run(args: &Args) -> Result<()> {
 
 fn read_json<T: serde::de::DeserializeOwned>(path: Option<&Path>) -> Result<Option<T>> {
     let Some(path) = path else { return Ok(None) };
+    let text = read_small(path)?;
+    let value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Some(value))
+}
+
+/// The whole file as text, refusing one larger than [`MAX_FILE`].
+fn read_small(path: &Path) -> Result<String> {
     let text = read_bounded(path, MAX_FILE)?;
     if text.len() > MAX_FILE {
         return Err(format!("{}: larger than {} KiB", path.display(), MAX_FILE / 1024).into());
     }
-    let value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Some(value))
+    Ok(text)
 }
 
 fn render(diagnosis: &Diagnosis, shown: usize) -> String {

@@ -29,7 +29,7 @@ enum Command {
     Decode(decode::Args),
     /// Rank the likely causes from the error text, wizard answers and evidence.
     Diagnose(diagnose::Args),
-    /// Read evidence: a server certificate, Windows event logs, or an .rdp file.
+    /// Read evidence: a server certificate, Windows event logs, an .rdp file, or the server/client check.
     Analyze(analyze::AnalyzeArgs),
     /// Probe an RDP server from outside: TCP, negotiation, TLS, client compatibility, NLA.
     Probe(probe::ProbeArgs),

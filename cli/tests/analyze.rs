@@ -161,3 +161,52 @@ fn unreadable_input_exits_two_with_a_message() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no .rdp settings found"));
 }
+
+#[test]
+fn a_server_check_with_a_disabled_firewall_rule_exits_one_and_names_the_fix() {
+    let mut document: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("snapshot/server-check-healthy.json")).unwrap(),
+    )
+    .unwrap();
+    document["sections"]["firewall"]["rules"][0]["enabled"] = "False".into();
+    let output = rdp_doctor(
+        &["analyze", "snapshot", "-", "--now", "2026-12-01T00:00:00Z"],
+        Some(document.to_string().as_bytes()),
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let text = stdout(&output);
+    assert!(text.starts_with("Inside view (server check)"), "{text}");
+    assert!(
+        text.contains("Enable-NetFirewallRule -Name 'RemoteDesktop-UserMode-In-TCP'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("security_products"),
+        "the section not collected is listed: {text}"
+    );
+}
+
+#[test]
+fn a_healthy_command_output_exits_zero_and_json_carries_the_evidence() {
+    let output = rdp_doctor(
+        &[
+            "analyze",
+            "snapshot",
+            &fixture("snapshot/qwinsta-en.txt"),
+            "--json",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["snapshot"]["from"], "command");
+    assert_eq!(report["snapshot"]["command"], "qwinsta");
+    assert_eq!(report["findings"][0]["evidence"], "server.listening");
+}
+
+#[test]
+fn something_that_is_no_check_output_exits_two() {
+    let output = rdp_doctor(&["analyze", "snapshot", "-"], Some(b"just some words"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a check's output"));
+}

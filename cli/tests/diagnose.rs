@@ -88,3 +88,113 @@ fn unknown_answers_are_reported_clearly() {
     assert!(!out.status.success());
     assert!(String::from_utf8(out.stderr).unwrap().contains("bad.json"));
 }
+
+/// Runs `rdp-doctor` and returns its standard output, whatever the exit status (the analyzers
+/// exit 1 when they found problems, the probe when a stage failed).
+fn printed(args: &[&str]) -> String {
+    let out = rdp_doctor().args(args).output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fixture(path: &str) -> String {
+    format!(
+        "{}/../shared/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn evidence_takes_what_analyze_and_probe_print_as_json() {
+    let events = temp_file(
+        "events.json",
+        &printed(&[
+            "analyze",
+            "events",
+            &fixture("events/wevtutil-system.xml"),
+            "--json",
+        ]),
+    );
+    let cert = temp_file(
+        "cert.json",
+        &printed(&[
+            "analyze",
+            "cert",
+            &fixture("certs/expired.pem"),
+            "--now",
+            "2026-06-01T00:00:00Z",
+            "--json",
+        ]),
+    );
+    let rdp = temp_file(
+        "rdp.json",
+        &printed(&[
+            "analyze",
+            "rdp",
+            &fixture("rdp/nla-off-nonstandard-port.rdp"),
+            "--json",
+        ]),
+    );
+    // A loopback port nobody listens on: the probe reports the refused connection.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let probe = temp_file(
+        "probe.json",
+        &printed(&["probe", &format!("127.0.0.1:{port}"), "--json"]),
+    );
+
+    let out = rdp_doctor()
+        .args(["diagnose", "--json", "--all"])
+        .args(["--evidence", events.to_str().unwrap()])
+        .args(["--evidence", cert.to_str().unwrap()])
+        .args(["--evidence", rdp.to_str().unwrap()])
+        .args(["--evidence", probe.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sources: std::collections::BTreeSet<String> = json["ranked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(json["ruled_out"].as_array().unwrap())
+        .flat_map(|c| {
+            ["because", "against", "by"]
+                .into_iter()
+                .filter_map(|k| c[k].as_array())
+                .flatten()
+        })
+        .filter_map(|r| r["source"].as_str().map(str::to_owned))
+        .collect();
+    for source in ["event_log", "certificate", "rdp_file", "probe"] {
+        assert!(
+            sources.contains(source),
+            "no {source} evidence weighed: {sources:?}"
+        );
+    }
+}
+
+#[test]
+fn an_evidence_file_of_another_shape_says_what_it_expected() {
+    let answers = temp_file("not-evidence.json", r#"{"when_fails": "before_prompt"}"#);
+    let out = rdp_doctor()
+        .args(["diagnose", "--evidence"])
+        .arg(&answers)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("not-evidence.json"), "{err}");
+    assert!(err.contains("rdp-doctor probe --json"), "{err}");
+}

@@ -23,10 +23,22 @@ pub enum EvidenceKind {
     Certificate,
     EventLog,
     RdpFile,
+    /// The server check's output, or one server command's.
+    ServerCheck,
+    /// The client check's output.
+    ClientCheck,
 }
 
 impl EvidenceKind {
-    pub const ALL: [EvidenceKind; 3] = [
+    pub const ALL: [EvidenceKind; 5] = [
+        EvidenceKind::Certificate,
+        EvidenceKind::EventLog,
+        EvidenceKind::RdpFile,
+        EvidenceKind::ServerCheck,
+        EvidenceKind::ClientCheck,
+    ];
+    /// The files people already have; the checks have their own panel.
+    pub const FILES: [EvidenceKind; 3] = [
         EvidenceKind::Certificate,
         EvidenceKind::EventLog,
         EvidenceKind::RdpFile,
@@ -38,6 +50,16 @@ impl EvidenceKind {
             EvidenceKind::Certificate => "cert",
             EvidenceKind::EventLog => "events",
             EvidenceKind::RdpFile => "rdp",
+            EvidenceKind::ServerCheck | EvidenceKind::ClientCheck => "snapshot",
+        }
+    }
+
+    /// A name unique to the kind, for element ids.
+    pub fn id(self) -> &'static str {
+        match self {
+            EvidenceKind::ServerCheck => "server-check",
+            EvidenceKind::ClientCheck => "client-check",
+            other => other.protocol_name(),
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::components::decode::DecodePanel;
 use crate::components::diagnosis::DiagnosisPanel;
 use crate::components::evidence::EvidencePanel;
 use crate::components::handoff::HandOffPanel;
+use crate::components::inside::InsidePanel;
 use crate::components::page::Page;
 use crate::components::probe::ProbePanel;
 use crate::components::wizard::WizardPanel;
@@ -78,6 +79,7 @@ pub fn app(props: &AppProps) -> Html {
             <WizardPanel journey={journey.clone()} />
             <ProbePanel journey={journey.clone()} {allowed_ports} />
             <EvidencePanel journey={journey.clone()} />
+            <InsidePanel journey={journey.clone()} />
             <DiagnosisPanel journey={journey.clone()} />
             <HandOffPanel journey={journey.clone()} />
             if let Some(contact) = &contact {

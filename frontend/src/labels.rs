@@ -12,6 +12,8 @@ pub fn source(source: Source) -> &'static str {
         Source::EventLog => "event log",
         Source::RdpFile => ".rdp file",
         Source::Probe => "probe",
+        Source::ServerCheck => "server check",
+        Source::ClientCheck => "client check",
     }
 }
 

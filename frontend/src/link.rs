@@ -80,7 +80,11 @@ impl Link {
         for item in &session.evidence {
             let shareable = match item.source {
                 Source::Probe => true,
-                Source::Certificate | Source::EventLog | Source::RdpFile => include_pasted,
+                Source::Certificate
+                | Source::EventLog
+                | Source::RdpFile
+                | Source::ServerCheck
+                | Source::ClientCheck => include_pasted,
                 Source::ErrorCode | Source::Wizard => false,
             };
             if shareable && !evidence.contains(&item.id) {

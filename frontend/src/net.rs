@@ -138,6 +138,16 @@ fn handle_line(line: &[u8], on_event: &Callback<ProbeEvent>) -> Result<bool, Pro
     }
 }
 
+/// The text of one of the check scripts the app serves (`/collect/server.ps1`), `None` when it
+/// cannot be fetched.
+pub async fn check_script(path: &str) -> Option<String> {
+    let response = fetch(&Request::new_with_str(path).ok()?).await?;
+    if !response.ok() {
+        return None;
+    }
+    read_text(&response).await
+}
+
 /// The site's branding and the ports its probe accepts; `None` when the API is not reachable.
 pub async fn site_config() -> Option<SiteConfig> {
     let response = fetch(&Request::new_with_str("/api/config").ok()?).await?;

@@ -9,7 +9,9 @@ use rdp_doctor_core::codes::{self, Decoded};
 use rdp_doctor_core::engine::{self, Answers, Case, Diagnosis};
 use rdp_doctor_core::evidence::{Evidence, Source};
 use rdp_doctor_core::kb;
-use rdp_doctor_core::report::{AnalysisReport, ProbeReport, RdpFileReport, StageReport, Target};
+use rdp_doctor_core::report::{
+    AnalysisReport, ProbeReport, RdpFileReport, SnapshotKind, SnapshotReport, StageReport, Target,
+};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
@@ -30,6 +32,8 @@ pub struct Session {
     pub cert: Analysis,
     pub events: Analysis,
     pub rdp: Analysis,
+    pub server_check: Analysis,
+    pub client_check: Analysis,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -127,13 +131,14 @@ fn diagnose(session: &Session, evidence: &[Evidence]) -> Diagnosis {
 /// Replaces the evidence from one source.
 fn replace_evidence(list: &mut Vec<Evidence>, source: Source, items: Vec<Evidence>) {
     list.retain(|e| e.source != source);
+    add_evidence(list, items);
+}
+
+/// Adds evidence, an item already there from the same source replaced by the newer one.
+fn add_evidence(list: &mut Vec<Evidence>, items: Vec<Evidence>) {
     for item in items {
-        if !list
-            .iter()
-            .any(|e| e.id == item.id && e.source == item.source)
-        {
-            list.push(item);
-        }
+        list.retain(|e| !(e.id == item.id && e.source == item.source));
+        list.push(item);
     }
 }
 
@@ -153,6 +158,8 @@ impl Session {
                 Some("cert") => Source::Certificate,
                 Some("event") => Source::EventLog,
                 Some("rdp") => Source::RdpFile,
+                Some("server") => Source::ServerCheck,
+                Some("client") => Source::ClientCheck,
                 _ => continue,
             };
             session
@@ -183,6 +190,8 @@ impl Session {
             EvidenceKind::Certificate => &self.cert,
             EvidenceKind::EventLog => &self.events,
             EvidenceKind::RdpFile => &self.rdp,
+            EvidenceKind::ServerCheck => &self.server_check,
+            EvidenceKind::ClientCheck => &self.client_check,
         }
     }
 
@@ -191,6 +200,8 @@ impl Session {
             EvidenceKind::Certificate => &mut self.cert,
             EvidenceKind::EventLog => &mut self.events,
             EvidenceKind::RdpFile => &mut self.rdp,
+            EvidenceKind::ServerCheck => &mut self.server_check,
+            EvidenceKind::ClientCheck => &mut self.client_check,
         }
     }
 
@@ -231,7 +242,16 @@ impl Session {
             }
             Action::AnalysisFinished(kind, report) => {
                 let found = report.evidence();
-                replace_evidence(&mut self.evidence, report.source(), found);
+                if let AnalysisReport::Snapshot(SnapshotReport {
+                    snapshot: SnapshotKind::Command(_),
+                    ..
+                }) = &report
+                {
+                    // Single commands are pasted one after another: each adds to the last.
+                    add_evidence(&mut self.evidence, found);
+                } else {
+                    replace_evidence(&mut self.evidence, report.source(), found);
+                }
                 // An .rdp file names the server: fill in the probe unless the person already did.
                 if let AnalysisReport::RdpFile(RdpFileReport {
                     target: Some(Target { host, port }),

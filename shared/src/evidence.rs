@@ -33,6 +33,10 @@ pub enum Source {
     EventLog,
     RdpFile,
     Probe,
+    /// The server check script or a server command's output (`reg query`, `netsh`, `icacls`…).
+    ServerCheck,
+    /// The client check script.
+    ClientCheck,
 }
 
 /// An established fact, with the concrete detail that established it

@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "accuracy")]
+pub mod accuracy;
 #[cfg(feature = "analyzers")]
 pub mod analyze;
 pub mod api;

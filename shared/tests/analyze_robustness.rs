@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rdp_doctor_core::analyze::cert::{self, CertContext};
-use rdp_doctor_core::analyze::{events, rdpfile};
+use rdp_doctor_core::analyze::{events, rdpfile, snapshot};
 use rdp_doctor_core::evidence::Source;
 
 #[path = "support/xorshift.rs"]
@@ -109,13 +109,16 @@ fn run_all(input: &[u8]) {
     if let Ok(report) = rdpfile::analyze(input) {
         report.evidence();
     }
+    if let Ok(report) = snapshot::analyze(input, ctx.now_unix) {
+        report.evidence();
+    }
 }
 
 #[test]
 fn mutated_fixtures_never_panic() {
     let started = Instant::now();
     let mut rng = Rng(0x5EED_0FD0_C70B);
-    let samples: Vec<Vec<u8>> = ["certs", "events", "rdp"]
+    let samples: Vec<Vec<u8>> = ["certs", "events", "rdp", "snapshot"]
         .iter()
         .flat_map(|d| fixtures(d))
         .collect();

@@ -306,6 +306,33 @@ fn explanations_read_as_one_paragraph() {
     }
 }
 
+#[test]
+fn the_server_check_is_the_next_check_once_the_probe_has_reached_the_server() {
+    let mut evidence = classic();
+    evidence.push(Evidence::new(
+        EvidenceId::ProbeTcpOpen,
+        Source::Probe,
+        "test",
+    ));
+    let diagnosis = engine::diagnose(&evidence);
+    let check = diagnosis
+        .next_check
+        .expect("a check is suggested after the probe");
+    assert_eq!(check.kind, CheckKind::RunServerCheck, "{check:?}");
+    assert!(check.title.contains("server check"), "{}", check.title);
+    // Once a server check is in, it is not suggested again.
+    evidence.push(Evidence::new(
+        EvidenceId::ServerListening,
+        Source::ServerCheck,
+        "test",
+    ));
+    let after = engine::diagnose(&evidence);
+    assert_ne!(
+        after.next_check.map(|c| c.kind),
+        Some(CheckKind::RunServerCheck)
+    );
+}
+
 /// Evidence from outside the failure window (an event years before it) moves a cause by a
 /// quarter of its weight and rules nothing out.
 #[test]

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 pub struct WorkerUnderTest {
     child: Child,
     pub base_url: String,
+    /// The V8 inspector (Chrome DevTools Protocol) of the Worker's isolate, on loopback.
+    pub inspector_port: u16,
     log: PathBuf,
 }
 
@@ -29,6 +31,7 @@ impl WorkerUnderTest {
     pub async fn start(vars: &[(&str, &str)]) -> WorkerUnderTest {
         let root = PathBuf::from(required_env("RDP_DOCTOR_ROOT"));
         let port = free_port();
+        let inspector_port = free_port();
         let log = std::env::temp_dir().join(format!("rdp-doctor-wrangler-{port}.log"));
         let log_file = std::fs::File::create(&log).expect("create wrangler log");
         let mut cmd = Command::new(required_env("RDP_DOCTOR_WRANGLER"));
@@ -37,7 +40,7 @@ impl WorkerUnderTest {
             // Each instance needs its own inspector port, or parallel tests collide on 9229.
             .args([
                 "--inspector-port",
-                &free_port().to_string(),
+                &inspector_port.to_string(),
                 "--show-interactive-dev-session=false",
             ])
             // A fresh state directory per instance keeps rate-limit counters from leaking between tests.
@@ -62,6 +65,7 @@ impl WorkerUnderTest {
         let worker = WorkerUnderTest {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
+            inspector_port,
             log,
         };
         worker.wait_ready().await;
@@ -91,6 +95,11 @@ impl WorkerUnderTest {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// The process id of wrangler, whose process group holds the workerd it started.
+    pub fn process_group(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn log_text(&self) -> String {

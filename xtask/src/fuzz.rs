@@ -13,6 +13,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("analyze_events", &["shared/tests/fixtures/events"]),
     ("analyze_evtx", &[]),
     ("analyze_rdp", &["shared/tests/fixtures/rdp"]),
+    ("analyze_snapshot", &["shared/tests/fixtures/snapshot"]),
     ("api_request", &[]),
     ("decode_text", &[]),
     ("probe_ntlm", &[]),

@@ -16,8 +16,10 @@ usage: cargo xtask <command>
 
   run     set up, build the app and the Worker, and serve both under workerd (wrangler dev)
   test    set up, build, and run every test suite (format, lints, native, Worker, browser)
-  bench   measure: page weight; the probe (CLI and Worker) against nmap and sslscan at 0, 50 and
-          100 ms RTT, and its CPU time; analyzer throughput (native, browser). Needs root or sudo
+  bench   measure: diagnosis accuracy on the incident corpus; page weight; the probe (CLI and
+          Worker) against nmap and sslscan at 0, 50 and 100 ms RTT, and its CPU time natively and
+          inside workerd; analyzer throughput (native, browser). Needs root or sudo.
+          `cargo xtask bench accuracy` runs only the first (no network, browser or root)
   fuzz    run every fuzz target: cargo xtask fuzz [--seconds N] [TARGET...] (default 60 s each)
   build   set up and build dist/ (the app) and edge/build/ (the Worker)
   setup   only install what the other commands need
@@ -30,7 +32,13 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build") => setup::all(setup::Purpose::Run).and_then(|tools| build::all(&tools)),
         Some("fuzz") => fuzz_campaign(&args[1..]),
-        Some("bench") => bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None => bench(),
+            Some("accuracy") => accuracy_bench(),
+            Some(other) => Err(format!(
+                "unknown benchmark {other:?}; try `cargo xtask bench accuracy`"
+            )),
+        },
         Some("setup") => setup::all(setup::Purpose::Bench).map(drop),
         _ => {
             eprint!("{USAGE}");
@@ -62,6 +70,7 @@ fn run(args: &[String]) -> shell::Result {
 
 /// Measurements, not tests: each prints its own table.
 fn bench() -> shell::Result {
+    accuracy_bench()?;
     let tools = setup::all(setup::Purpose::Bench)?;
     build::all(&tools)?;
     Step::new("node")
@@ -97,6 +106,12 @@ fn bench() -> shell::Result {
         .titled("probe versus nmap and sslscan at 0, 50 and 100 ms RTT; CPU per probe")
         .run()?;
     Step::new("cargo")
+        .args(["run", "--locked", "--profile", "release-native"])
+        .args(["-p", "rdp-doctor-tests", "--bin", "worker_cpu_bench"])
+        .envs(build::test_env(&tools))
+        .titled("the probe's CPU time inside workerd (the engine as Wasm)")
+        .run()?;
+    Step::new("cargo")
         .args([
             "run",
             "--locked",
@@ -110,6 +125,22 @@ fn bench() -> shell::Result {
         .run()?;
     playwright(&tools, "tests/e2e/bench/playwright.config.ts")
         .titled("in Chromium: event log analyzer throughput, first-screen time to interactive")
+        .run()
+}
+
+/// Top-1, top-3, "settled but wrong" and questions asked on the incident corpus, for the tune
+/// and the validation part. Pure computation: it needs neither setup nor the network.
+fn accuracy_bench() -> shell::Result {
+    Step::new("cargo")
+        .args([
+            "run",
+            "--locked",
+            "-p",
+            "rdp-doctor-tests",
+            "--bin",
+            "accuracy_bench",
+        ])
+        .titled("diagnosis accuracy on the incident corpus (tune and validation parts)")
         .run()
 }
 
@@ -137,6 +168,11 @@ fn test() -> shell::Result {
     cargo()
         .args(["fmt", "--all", "--check"])
         .titled("format check")
+        .run()?;
+    // The server and client checks the app serves: PowerShell grammar (tree-sitter) and read-only.
+    Step::new("node")
+        .args(["tests/collect/check_scripts.mjs"])
+        .titled("check scripts parse as PowerShell and never write")
         .run()?;
     // The wasm-only crates are linted and built for wasm32 below, not natively.
     let native_only: Vec<&str> = build::WASM_PACKAGES

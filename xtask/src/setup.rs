@@ -243,6 +243,6 @@ fn npm_packages(root: &Path) -> Result {
         .args(["ci", "--no-audit", "--no-fund"])
         // Playwright drives Debian's Chromium; it must not try to download a browser of its own.
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-        .titled("npm packages (wrangler, workerd, binaryen, Playwright)")
+        .titled("npm packages (wrangler, workerd, binaryen, Playwright, tree-sitter-powershell)")
         .run()
 }

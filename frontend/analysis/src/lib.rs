@@ -14,7 +14,7 @@ use std::str::FromStr;
 use rdp_doctor_core::analyze::cert::{self, CertContext};
 #[cfg(feature = "evtx")]
 use rdp_doctor_core::analyze::{AnalyzeError, evtx};
-use rdp_doctor_core::analyze::{events, rdpfile};
+use rdp_doctor_core::analyze::{events, rdpfile, snapshot};
 use rdp_doctor_core::report::AnalysisReport;
 use wasm_bindgen::prelude::*;
 
@@ -27,6 +27,8 @@ pub enum Kind {
     Events,
     /// An .rdp connection file.
     Rdp,
+    /// The server or client check's JSON, or one server command's output.
+    Snapshot,
 }
 
 impl FromStr for Kind {
@@ -37,8 +39,9 @@ impl FromStr for Kind {
             "cert" => Ok(Kind::Cert),
             "events" => Ok(Kind::Events),
             "rdp" => Ok(Kind::Rdp),
+            "snapshot" => Ok(Kind::Snapshot),
             other => Err(format!(
-                "unknown kind of evidence {other:?}: expected \"cert\", \"events\" or \"rdp\""
+                "unknown kind of evidence {other:?}: expected \"cert\", \"events\", \"rdp\" or \"snapshot\""
             )),
         }
     }
@@ -51,6 +54,7 @@ impl Kind {
             Kind::Cert => cert::MAX_INPUT_BYTES,
             Kind::Events => events::MAX_INPUT_BYTES,
             Kind::Rdp => rdpfile::MAX_INPUT_BYTES,
+            Kind::Snapshot => snapshot::MAX_INPUT_BYTES,
         }
     }
 }
@@ -71,15 +75,17 @@ pub fn analyze_to_json(kind: Kind, bytes: Vec<u8>, ctx: &CertContext) -> Result<
             report.map(AnalysisReport::EventLog)
         }
         Kind::Rdp => rdpfile::analyze(&bytes).map(AnalysisReport::RdpFile),
+        Kind::Snapshot => snapshot::analyze(&bytes, ctx.now_unix).map(AnalysisReport::Snapshot),
     };
     serde_json::to_string(&report.map_err(|error| error.to_string())?)
         .map_err(|error| format!("the report could not be written as JSON: {error}"))
 }
 
-/// JavaScript entry point: `analyze("cert" | "events" | "rdp", bytes, now_unix, host)` returns
+/// JavaScript entry point: `analyze("cert" | "events" | "rdp" | "snapshot", bytes, now_unix, host)` returns
 /// the report as JSON text, or throws an `Error` whose message says what was wrong.
 ///
-/// `now_unix` is the browser's clock in seconds (certificate validity is judged against it);
+/// `now_unix` is the browser's clock in seconds (certificate validity is judged against it, the
+/// server check's certificates too);
 /// `host` is the name the client connects to, checked against the certificate.
 #[wasm_bindgen]
 pub fn analyze(
@@ -143,6 +149,7 @@ mod tests {
         assert_eq!("cert".parse(), Ok(Kind::Cert));
         assert_eq!("events".parse(), Ok(Kind::Events));
         assert_eq!("rdp".parse(), Ok(Kind::Rdp));
+        assert_eq!("snapshot".parse(), Ok(Kind::Snapshot));
         let unknown = "evtx".parse::<Kind>().unwrap_err();
         assert!(unknown.contains("\"evtx\"") && unknown.contains("\"events\""));
     }
@@ -190,6 +197,21 @@ mod tests {
         );
         assert_eq!(rdp["kind"], "rdp_file");
         assert_eq!(rdp["target"]["port"], 3390, "{rdp}");
+    }
+
+    #[test]
+    fn a_server_check_is_read_as_a_snapshot() {
+        let report = report(
+            Kind::Snapshot,
+            "shared/tests/fixtures/snapshot/server-check-healthy.json",
+            &CertContext::default(),
+        );
+        assert_eq!(report["kind"], "snapshot");
+        assert_eq!(report["snapshot"]["from"], "server_check");
+        assert!(
+            evidence_ids(&report).contains(&"server.listening"),
+            "{report}"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Step 4: where the connection breaks, the ranked causes with their reasons and fixes, and
 //! what was ruled out. Everything here is rendered from the core's `Diagnosis`.
 
-use rdp_doctor_core::engine::{Confidence, RankedCause, Reason, RuledOut};
+use rdp_doctor_core::engine::{CheckKind, Confidence, RankedCause, Reason, RuledOut};
 use rdp_doctor_core::evidence::Layer;
 use rdp_doctor_core::kb::model::FixStep;
 use yew::prelude::*;
@@ -48,7 +48,13 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
             <ConnectionPath failing={failing} />
             if let Some(check) = &diagnosis.next_check {
                 if !diagnosis.settled {
-                    <p class="next-check"><strong>{ "Most useful next step: " }</strong>{ &check.title }</p>
+                    <p class="next-check"><strong>{ "Most useful next step: " }</strong>
+                        if matches!(check.kind, CheckKind::RunServerCheck | CheckKind::RunClientCheck) {
+                            <a href="#inside">{ &check.title }</a>
+                        } else {
+                            { &check.title }
+                        }
+                    </p>
                 }
             }
             <ol class="causes" aria-label="Ranked causes">

@@ -7,7 +7,9 @@ use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::{FindingList, JourneyProps};
-use rdp_doctor_core::report::{AnalysisReport, CertReport, EventReport, RdpFileReport, Target};
+use rdp_doctor_core::report::{
+    AnalysisReport, CertReport, EventReport, RdpFileReport, SnapshotReport, Target,
+};
 
 use crate::analysis_client::{self, AnalysisEvent, EvidenceKind};
 use crate::state::{Action, Analysis, Journey};
@@ -43,6 +45,18 @@ fn texts(kind: EvidenceKind) -> Texts {
             paste_label: "Paste the .rdp file",
             accept: ".rdp,.txt",
         },
+        EvidenceKind::ServerCheck => Texts {
+            title: "The server check's output",
+            hint: "Paste what the server check printed, or drop its file. The output of a single command works too: reg query, netsh advfirewall firewall show rule, Get-NetConnectionProfile, Get-Service, netstat -ano, certutil -store, icacls, w32tm /query /status, dsregcmd /status, qwinsta, Get-NetTCPConnection.",
+            paste_label: "Paste the server check's output",
+            accept: ".json,.txt",
+        },
+        EvidenceKind::ClientCheck => Texts {
+            title: "The client check's output",
+            hint: "Paste what the client check printed, or drop its file.",
+            paste_label: "Paste the client check's output",
+            accept: ".json,.txt",
+        },
     }
 }
 
@@ -53,7 +67,7 @@ pub fn evidence_panel(props: &JourneyProps) -> Html {
             <h2 id="evidence-title">{ "3. Evidence, in any order" }</h2>
             <p class="privacy">{ "Certificates, event logs and .rdp files are read inside this page. They are never uploaded, and they are only put into a link if you choose to." }</p>
             <div class="evidence-grid">
-                { for EvidenceKind::ALL.iter().map(|&kind| html! {
+                { for EvidenceKind::FILES.iter().map(|&kind| html! {
                     <EvidenceInput journey={props.journey.clone()} {kind} />
                 }) }
             </div>
@@ -62,9 +76,9 @@ pub fn evidence_panel(props: &JourneyProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-struct EvidenceInputProps {
-    journey: UseReducerHandle<Journey>,
-    kind: EvidenceKind,
+pub(crate) struct EvidenceInputProps {
+    pub journey: UseReducerHandle<Journey>,
+    pub kind: EvidenceKind,
 }
 
 fn start_analysis(journey: &UseReducerHandle<Journey>, kind: EvidenceKind, bytes: Vec<u8>) {
@@ -103,11 +117,12 @@ fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: File)
     });
 }
 
+/// A paste box and a drop zone for one kind of evidence, and what its analysis found.
 #[function_component(EvidenceInput)]
-fn evidence_input(props: &EvidenceInputProps) -> Html {
+pub(crate) fn evidence_input(props: &EvidenceInputProps) -> Html {
     let kind = props.kind;
     let texts = texts(kind);
-    let id = kind.protocol_name();
+    let id = kind.id();
     let text = use_state(String::new);
     let dragging = use_state(|| false);
 
@@ -202,8 +217,13 @@ fn analysis_result(props: &AnalysisResultProps) -> Html {
                     AnalysisReport::Certificate(cert) => cert_summary(cert),
                     AnalysisReport::EventLog(events) => event_timeline(events),
                     AnalysisReport::RdpFile(rdp) => rdp_settings(&props.journey, rdp),
+                    AnalysisReport::Snapshot(snapshot) => snapshot_summary(snapshot),
                 } }
                 <FindingList findings={report.findings().to_vec()} />
+                if let AnalysisReport::Snapshot(SnapshotReport { events: Some(events), .. }) = report {
+                    <p class="muted">{ format!("Events of the last 24 hours: {} read.", events.events_read) }</p>
+                    <FindingList findings={events.findings.clone()} />
+                }
             </>
         },
     };
@@ -243,6 +263,28 @@ fn event_timeline(events: &EventReport) -> Html {
             }
             if events.timeline_omitted > 0 {
                 <p class="muted">{ format!("{} more relevant events are counted in the findings.", events.timeline_omitted) }</p>
+            }
+        </>
+    }
+}
+
+/// What was read, and the sections the check could not collect (often: not run as administrator).
+fn snapshot_summary(snapshot: &SnapshotReport) -> Html {
+    html! {
+        <>
+            <p class="muted">{ format!("Read as the {}.", snapshot.snapshot.label()) }</p>
+            if !snapshot.section_errors.is_empty() {
+                <details class="section-errors">
+                    <summary>{ format!("{} sections could not be collected", snapshot.section_errors.len()) }</summary>
+                    <ul>
+                        { for snapshot.section_errors.iter().map(|e| html! {
+                            <li>
+                                <code>{ &e.section }</code>{ ": " }{ &e.error }
+                                if e.needs_elevation { { " (run PowerShell as administrator)" } }
+                            </li>
+                        }) }
+                    </ul>
+                </details>
             }
         </>
     }

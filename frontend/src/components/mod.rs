@@ -2,6 +2,7 @@ pub mod decode;
 pub mod diagnosis;
 pub mod evidence;
 pub mod handoff;
+pub mod inside;
 pub mod page;
 pub mod probe;
 pub mod wizard;

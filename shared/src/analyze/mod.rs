@@ -9,13 +9,16 @@
 //! - [`events::analyze`] (text exports), [`events::analyze_records`] (records parsed elsewhere),
 //!   and, with feature `evtx`, `evtx::analyze` / `evtx::records` for binary .evtx files;
 //!   then [`events::EventReport::evidence`];
-//! - [`rdpfile::analyze`], then [`rdpfile::RdpFileReport::evidence`] and its `target` for the probe.
+//! - [`rdpfile::analyze`], then [`rdpfile::RdpFileReport::evidence`] and its `target` for the probe;
+//! - [`snapshot::analyze`] (the server and client checks' JSON, or one server command's output),
+//!   then [`snapshot::SnapshotReport::evidence`].
 
 pub mod cert;
 pub mod events;
 #[cfg(feature = "evtx")]
 pub mod evtx;
 pub mod rdpfile;
+pub mod snapshot;
 mod text;
 
 pub use text::{format_unix_utc, parse_rfc3339};
@@ -60,6 +63,17 @@ pub enum AnalyzeError {
     Evtx(String),
     #[error("no .rdp settings found: expected lines like \"full address:s:server.example.com\"")]
     NotAnRdpFile,
+    #[error("the check's JSON could not be read: {0}")]
+    SnapshotJson(String),
+    #[error(
+        "this JSON is not from an RDP Doctor check (schema {0:?}); expected \"rdp-doctor.server-check/1\" or \"rdp-doctor.client-check/1\""
+    )]
+    UnknownSnapshotSchema(String),
+    #[error(
+        "not a check's output: expected the JSON of the server or client check, or the output of reg query, netsh advfirewall firewall show rule, \
+         Get-NetConnectionProfile, Get-Service, netstat -ano, certutil -store, icacls, w32tm /query /status, dsregcmd /status, qwinsta or Get-NetTCPConnection"
+    )]
+    NoSnapshot,
 }
 
 /// Refuses input over `limit` bytes before any parsing starts.

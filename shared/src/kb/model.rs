@@ -278,6 +278,10 @@ pub struct Question {
     /// Ask only once one of these is known (e.g. "what changed" only if it used to work).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ask_if: Vec<String>,
+    /// The answer describes the setup (where the server is, which app, which account) rather
+    /// than the failure: it may strengthen a cause other evidence supports, never lift one alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub context: bool,
     pub options: Vec<AnswerOption>,
 }
 
@@ -338,6 +342,114 @@ pub struct Informational {
 pub struct InformationalFile {
     #[serde(default)]
     pub informational: Vec<Informational>,
+}
+
+/// A real, publicly documented incident with a confirmed resolution (`kb/incidents/*.toml`):
+/// what the reporter said, and the cause the resolution confirmed. The accuracy runner replays
+/// it through the decoder, the event analyzer and the wizard. Incidents are for measuring the
+/// engine only: they are never embedded in the runtime bundles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    /// Unique, stable, lowercase `[a-z0-9-]`; it decides the incident's part (see [`Part`]).
+    pub id: String,
+    /// The exact page the incident comes from.
+    pub url: String,
+    /// The page's title as published.
+    pub title: String,
+    pub kind: IncidentKind,
+    /// The error text the reporter quoted, verbatim ("" when they quoted none).
+    #[serde(default)]
+    pub error_text: String,
+    /// What the reporter stated before any answer.
+    pub report: String,
+    /// Event log lines the reporter quoted, verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<String>,
+    /// What the reporter stated, as wizard answers: question id to option id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub facts: std::collections::BTreeMap<String, String>,
+    /// Stated facts the wizard had no question for when the incident was written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmapped_facts: Vec<String>,
+    /// The confirmed fix.
+    pub resolution: String,
+    /// The causes the resolution maps to; the first is the true cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub causes: Vec<String>,
+    /// The cause the researcher proposed when the catalogue had none (then `causes` is empty);
+    /// its id must since have been added to `kb/causes/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_cause: Option<ProposedCause>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    Qa,
+    IssueTracker,
+    MicrosoftLearn,
+    Forum,
+    Blog,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProposedCause {
+    pub id: String,
+    pub title: String,
+    pub layer: String,
+}
+
+/// `kb/incidents/*.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentFile {
+    #[serde(default)]
+    pub incident: Vec<Incident>,
+}
+
+/// Which part of the corpus an incident belongs to. The knowledge base is tuned on `Tune` only;
+/// `Validation` is held out to measure it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Part {
+    Tune,
+    Validation,
+}
+
+/// Percent of the corpus held out for validation (about; the split is by hash, not by count).
+pub const VALIDATION_PERCENT: u64 = 40;
+
+impl Incident {
+    /// The part is a pure function of the id: FNV-1a (64-bit) of its bytes, modulo 100, below
+    /// [`VALIDATION_PERCENT`] is validation. Adding or editing other incidents never moves one.
+    pub fn part(&self) -> Part {
+        part_of(&self.id)
+    }
+
+    /// The confirmed cause: the first of `causes`, or the proposed one.
+    pub fn true_cause(&self) -> &str {
+        self.causes
+            .first()
+            .map(String::as_str)
+            .or(self.proposed_cause.as_ref().map(|p| p.id.as_str()))
+            .unwrap_or_default()
+    }
+}
+
+/// See [`Incident::part`].
+pub fn part_of(id: &str) -> Part {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0100_0000_01b3;
+    let hash = id
+        .bytes()
+        .fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME));
+    if hash % 100 < VALIDATION_PERCENT {
+        Part::Validation
+    } else {
+        Part::Tune
+    }
 }
 
 /// How serious an event is (mirrors the analyzers' finding severity).

@@ -6,10 +6,12 @@
 mod cert;
 mod clients;
 mod events;
+mod evidence_file;
 mod negotiation;
 mod nla;
 mod probe;
 mod rdpfile;
+mod snapshot;
 mod target;
 mod tls;
 
@@ -18,6 +20,7 @@ use serde::{Deserialize, Serialize};
 pub use cert::{CertInputFormat, CertReport, CertSummary, KeyInfo};
 pub use clients::{ClientResult, DecidedBy};
 pub use events::{EventFormat, EventReport, OtherCount, TimelineEntry};
+pub use evidence_file::EvidenceFile;
 pub use negotiation::{NegotiationOutcome, Protocol};
 pub use nla::{FullHandshake, HandshakeEnd, NlaDetails, NtlmChallengeInfo};
 pub use probe::{
@@ -25,6 +28,7 @@ pub use probe::{
     TcpOutcome, TlsDetails, TlsVersionResult,
 };
 pub use rdpfile::{RdpFileReport, RdpSetting};
+pub use snapshot::{Command, SectionError, SnapshotKind, SnapshotReport};
 pub use target::Target;
 pub use tls::{HelloOutcome, TlsVersion};
 
@@ -38,6 +42,7 @@ pub enum AnalysisReport {
     Certificate(CertReport),
     EventLog(EventReport),
     RdpFile(RdpFileReport),
+    Snapshot(SnapshotReport),
 }
 
 impl AnalysisReport {
@@ -46,6 +51,7 @@ impl AnalysisReport {
             AnalysisReport::Certificate(r) => &r.findings,
             AnalysisReport::EventLog(r) => &r.findings,
             AnalysisReport::RdpFile(r) => &r.findings,
+            AnalysisReport::Snapshot(r) => &r.findings,
         }
     }
 
@@ -54,10 +60,15 @@ impl AnalysisReport {
             AnalysisReport::Certificate(_) => Source::Certificate,
             AnalysisReport::EventLog(_) => Source::EventLog,
             AnalysisReport::RdpFile(_) => Source::RdpFile,
+            AnalysisReport::Snapshot(r) => r.snapshot.source(),
         }
     }
 
     pub fn evidence(&self) -> Vec<Evidence> {
-        crate::evidence::evidence_of(self.findings(), self.source())
+        match self {
+            // A server check carries its events' evidence too.
+            AnalysisReport::Snapshot(r) => r.evidence(),
+            other => crate::evidence::evidence_of(other.findings(), other.source()),
+        }
     }
 }
