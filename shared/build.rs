@@ -199,6 +199,15 @@ fn validate_questions(questions: &[Question], declared: &BTreeSet<&str>) {
                 check_evidence(declared, id, at);
                 answerable.insert(id.as_str());
             }
+            for skipped in &option.skips {
+                if !questions.iter().any(|other| &other.id == skipped) || skipped == &q.id {
+                    fail(format!(
+                        "{}: option {:?} skips {skipped:?}, which is no other question",
+                        at(),
+                        option.id
+                    ));
+                }
+            }
         }
         if q.options.iter().all(|o| o.evidence.is_none()) {
             fail(format!("{}: no option establishes any evidence", at()));

@@ -183,6 +183,10 @@ pub struct AnswerOption {
     /// What choosing this option establishes; none for "I don't know".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// Questions this answer makes moot, which are then never asked (someone who only uses
+    /// the client is not asked what the server's event log shows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skips: Vec<String>,
 }
 
 /// A symptom question of the wizard.
