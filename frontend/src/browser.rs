@@ -126,6 +126,11 @@ pub fn download(file_name: &str, mime: &str, content: &str) {
     let _ = Url::revoke_object_url(&url);
 }
 
+/// The current time in ISO 8601 (UTC), for stamping exports.
+pub fn now_iso() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
+}
+
 /// Opens the browser's print dialog (the stylesheet has a print layout).
 pub fn print() {
     if let Some(window) = web_sys::window() {

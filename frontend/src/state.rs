@@ -30,6 +30,15 @@ pub struct Session {
     pub cert: Analysis,
     pub events: Analysis,
     pub rdp: Analysis,
+    /// Who sent the person here with a prepared link, and their note.
+    pub support: Option<SupportNote>,
+}
+
+/// What a support agent wrote into the link they prepared, shown as they wrote it (as text).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SupportNote {
+    pub contact: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -152,6 +161,10 @@ impl Session {
             host: link.host.clone().unwrap_or_default(),
             port: link.port.clone().unwrap_or_default(),
             answers: link.answers.clone(),
+            support: (link.contact.is_some() || link.note.is_some()).then(|| SupportNote {
+                contact: link.contact.clone(),
+                note: link.note.clone(),
+            }),
             ..Session::default()
         };
         for &id in &link.evidence {

@@ -1,14 +1,16 @@
 //! Step 4: where the connection breaks, the ranked causes with their reasons and fixes, and
 //! what was ruled out. Everything here is rendered from the core's `Diagnosis`.
 
-use rdp_doctor_core::engine::{Confidence, RankedCause, Reason, RuledOut};
+use rdp_doctor_core::engine::{CheckKind, Confidence, RankedCause, Reason, RuledOut};
 use rdp_doctor_core::evidence::Layer;
 use rdp_doctor_core::kb::model::FixStep;
 use yew::prelude::*;
 
-use super::{CopyButton, JourneyProps};
+use super::{CopyButton, JourneyProps, RichText};
+use crate::audience::Audience;
 use crate::labels;
-use crate::state::ProbeRun;
+use crate::reports::EvidenceKind;
+use crate::state::{Analysis, ProbeRun, Session};
 
 /// Causes shown before the "less likely" fold, however unlikely.
 const MIN_SHOWN: usize = 3;
@@ -27,6 +29,8 @@ const PATH: [Layer; 7] = [
 #[function_component(DiagnosisPanel)]
 pub fn diagnosis_panel(props: &JourneyProps) -> Html {
     let diagnosis = &props.journey.diagnosis;
+    let session = &props.journey.session;
+    let audience = Audience::of(&session.answers);
     // The causes still worth reading first; the long tail stays one click away.
     let shown = diagnosis
         .ranked
@@ -46,21 +50,23 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
         <section class="card" aria-labelledby="diagnosis-title">
             <h2 id="diagnosis-title">{ "4. Diagnosis" }</h2>
             <ConnectionPath failing={failing} />
-            if let Some(check) = &diagnosis.next_check {
-                if !diagnosis.settled {
-                    <p class="next-check"><strong>{ "Most useful next step: " }</strong>{ &check.title }</p>
-                }
+            if let Some(check) = diagnosis.next_check.as_ref().filter(|c| !diagnosis.settled && !already_done(c.kind, session)) {
+                <p class="next-check"><strong>{ "Most useful next step: " }</strong>{ &check.title }</p>
             }
             <ol class="causes" aria-label="Ranked causes">
-                { for leading.iter().enumerate().map(|(rank, cause)| html! {
-                    <CauseCard cause={cause.clone()} open={rank == 0} />
+                { for leading.iter().enumerate().map(|(rank, cause)| {
+                    // Nothing opens on its own until a cause is likely, and a fix the person
+                    // cannot carry out stays folded for the one who can.
+                    let open = rank == 0 && cause.confidence == Confidence::Likely
+                        && Audience::can_do(audience, &cause.who);
+                    html! { <CauseCard cause={cause.clone()} {open} {audience} /> }
                 }) }
             </ol>
             if !rest.is_empty() {
                 <details class="less-likely">
                     <summary>{ format!("{} less likely causes", rest.len()) }</summary>
                     <ol class="causes" start={(leading.len() + 1).to_string()} aria-label="Less likely causes">
-                        { for rest.iter().map(|cause| html! { <CauseCard cause={cause.clone()} open=false /> }) }
+                        { for rest.iter().map(|cause| html! { <CauseCard cause={cause.clone()} open=false {audience} /> }) }
                     </ol>
                 </details>
             }
@@ -137,10 +143,22 @@ fn connection_path(props: &ConnectionPathProps) -> Html {
     }
 }
 
+/// Whether the person already gave what `kind` asks for: the next step never asks again.
+fn already_done(kind: CheckKind, session: &Session) -> bool {
+    let analysed = |kind| matches!(session.analysis(kind), Analysis::Done(_));
+    match kind {
+        CheckKind::RunProbe => matches!(session.probe, ProbeRun::Finished(_)),
+        CheckKind::PasteEventLog => analysed(EvidenceKind::EventLog),
+        CheckKind::CheckCertificate => analysed(EvidenceKind::Certificate),
+        CheckKind::ShareRdpFile => analysed(EvidenceKind::RdpFile),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct CauseCardProps {
     cause: RankedCause,
     open: bool,
+    audience: Option<Audience>,
 }
 
 #[function_component(CauseCard)]
@@ -160,13 +178,28 @@ fn cause_card(props: &CauseCardProps) -> Html {
                 <ReasonList title="Why" reasons={cause.because.clone()} />
                 <ReasonList title="Against" reasons={cause.against.clone()} />
                 if !cause.fixes.is_empty() {
-                    <h3>{ "How to fix it" }</h3>
-                    <ol class="fix-steps">
-                        { for cause.fixes.iter().map(|step| html! { <FixStepView step={step.clone()} /> }) }
-                    </ol>
+                    if Audience::can_do(props.audience, &cause.who) {
+                        <h3>{ "How to fix it" }</h3>
+                        { fix_steps(cause) }
+                    } else {
+                        <details class="for-it">
+                            <summary>{ format!("How {} fixes it (the message for IT below names it)", labels::who_list(&cause.who)) }</summary>
+                            { fix_steps(cause) }
+                        </details>
+                    }
                 }
             </details>
         </li>
+    }
+}
+
+fn fix_steps(cause: &RankedCause) -> Html {
+    html! {
+        <ol class="fix-steps">
+            { for cause.fixes.iter().enumerate().map(|(n, step)| html! {
+                <FixStepView step={step.clone()} name={format!("step {} of “{}”", n + 1, cause.title)} />
+            }) }
+        </ol>
     }
 }
 
@@ -186,7 +219,7 @@ fn reason_list(props: &ReasonListProps) -> Html {
             <h3>{ props.title.clone() }</h3>
             <ul class="reasons">
                 { for props.reasons.iter().map(|r| html! {
-                    <li>{ "Because " }{ &r.title }
+                    <li><RichText text={r.title.clone()} />
                         <span class="muted">{ " " }{ labels::reason_origin(r) }</span>
                     </li>
                 }) }
@@ -198,6 +231,8 @@ fn reason_list(props: &ReasonListProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct FixStepProps {
     step: FixStep,
+    /// Which step this is, for the copy button's name ("step 2 of “Expired certificate”").
+    name: String,
 }
 
 #[function_component(FixStepView)]
@@ -205,16 +240,16 @@ fn fix_step_view(props: &FixStepProps) -> Html {
     let step = &props.step;
     html! {
         <li class="fix-step">
-            <p>{ &step.text }</p>
+            <p><RichText text={step.text.clone()} /></p>
             if let Some(command) = &step.command {
                 <div class="command">
                     if let Some(shell) = step.shell { <span class="badge">{ labels::shell(shell) }</span> }
                     <pre><code>{ command }</code></pre>
-                    <CopyButton text={AttrValue::from(command.clone())} label="Copy command" />
+                    <CopyButton text={AttrValue::from(command.clone())} label={format!("Copy the command for {}", props.name)} />
                 </div>
             }
-            <p class="verify"><strong>{ "Check it worked: " }</strong>{ &step.verify }</p>
-            if let Some(risk) = &step.risk { <p class="risk"><strong>{ "Take care: " }</strong>{ risk }</p> }
+            <p class="verify"><strong>{ "Check it worked: " }</strong><RichText text={step.verify.clone()} /></p>
+            if let Some(risk) = &step.risk { <p class="risk"><strong>{ "Take care: " }</strong><RichText text={risk.clone()} /></p> }
         </li>
     }
 }

@@ -4,6 +4,7 @@ pub mod evidence;
 pub mod handoff;
 pub mod page;
 pub mod probe;
+pub mod support;
 pub mod wizard;
 
 use rdp_doctor_core::evidence::Finding;
@@ -57,6 +58,22 @@ pub fn copy_button(props: &CopyButtonProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct RichTextProps {
+    pub text: AttrValue,
+}
+
+/// Knowledge-base text, where `backticks` mark commands and names: shown as code, not as
+/// backticks.
+#[function_component(RichText)]
+pub fn rich_text(props: &RichTextProps) -> Html {
+    html! {
+        { for props.text.split('`').enumerate().map(|(i, part)| {
+            if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } }
+        }) }
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct FindingListProps {
     pub findings: Vec<Finding>,
 }
@@ -73,7 +90,7 @@ pub fn finding_list(props: &FindingListProps) -> Html {
                 let (label, class) = labels::severity(f.severity);
                 html! {
                     <li>
-                        <span class={classes!("badge", class)}>{ label }</span>{ " " }{ &f.title }
+                        <span class={classes!("badge", class)}>{ label }</span>{ " " }<RichText text={f.title.clone()} />
                         if !f.detail.is_empty() { <span class="muted">{ ": " }{ &f.detail }</span> }
                     </li>
                 }
