@@ -15,9 +15,9 @@ use std::net::{IpAddr, Ipv6Addr};
 use serde::{Deserialize, Serialize};
 
 pub use config::{
-    ALLOW_LOOPBACK_TARGETS_VAR, ALLOWED_PORTS_VAR, DEFAULT_PROBE_TIMEOUT_MS, LOG_TARGETS_VAR,
-    MAX_PROBE_TIMEOUT_MS, MIN_PROBE_TIMEOUT_MS, ORG_NAME_VAR, PROBE_TIMEOUT_MS_VAR, ProbeConfig,
-    SUPPORT_CONTACT_VAR, SiteConfig,
+    ALLOW_LOOPBACK_TARGETS_VAR, ALLOWED_PORTS_VAR, DEFAULT_PROBE_TIMEOUT_MS, FRAME_ANCESTORS_VAR,
+    LOG_TARGETS_VAR, MAX_PROBE_TIMEOUT_MS, MIN_PROBE_TIMEOUT_MS, ORG_NAME_VAR,
+    PROBE_TIMEOUT_MS_VAR, ProbeConfig, SUPPORT_CONTACT_VAR, SiteConfig, frame_ancestors_from_vars,
 };
 pub use security_headers::{
     FrameAncestors, ResponseKind, content_security_policy, security_headers,
