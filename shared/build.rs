@@ -14,7 +14,8 @@ mod model;
 
 use model::{
     Cause, CauseFile, CodeEntry, CodeTables, EvidenceDecl, EvidenceFile, Informational,
-    InformationalFile, KnowledgeBase, Question, QuestionFile, Scenario, ScenarioFile,
+    InformationalFile, KnowledgeBase, Question, QuestionFile, RdpSettingInfo, RdpSettingsFile,
+    Scenario, ScenarioFile,
 };
 
 fn main() {
@@ -41,23 +42,50 @@ fn main() {
     let questions = parse::<QuestionFile>(&kb.join("questions.toml")).question;
     let scenarios = parse::<ScenarioFile>(&kb.join("scenarios.toml")).scenario;
     let informational = parse::<InformationalFile>(&kb.join("informational.toml")).informational;
+    let rdp_settings = parse::<RdpSettingsFile>(&kb.join("rdp_settings.toml")).setting;
 
     let cause_ids = validate_causes(&causes, &declared);
     validate_codes(&codes, &cause_ids, &declared);
     validate_questions(&questions, &declared);
     validate_evidence_use(&evidence, &causes, &questions, &informational);
     validate_scenarios(&scenarios, &cause_ids, &questions, &declared);
+    validate_rdp_settings(&rdp_settings);
 
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence))
         .expect("write evidence_ids.rs");
-    let kb_json =
-        serde_json::to_string(&KnowledgeBase { causes, questions }).expect("serialize kb");
+    let kb_json = serde_json::to_string(&KnowledgeBase {
+        causes,
+        questions,
+        rdp_settings,
+    })
+    .expect("serialize kb");
     fs::write(out.join("kb.json"), kb_json).expect("write kb.json");
     let codes_json = serde_json::to_string(&codes).expect("serialize codes");
     fs::write(out.join("codes.json"), codes_json).expect("write codes.json");
     let scenarios_json = serde_json::to_string(&scenarios).expect("serialize scenarios");
     fs::write(out.join("scenarios.json"), scenarios_json).expect("write scenarios.json");
+}
+
+/// Each .rdp setting is described once, in words, under its lower-case name.
+fn validate_rdp_settings(settings: &[RdpSettingInfo]) {
+    let mut names = BTreeSet::new();
+    for setting in settings {
+        let at = format!("kb/rdp_settings.toml: setting {:?}", setting.name);
+        if setting.name != setting.name.to_lowercase() || !names.insert(setting.name.as_str()) {
+            fail(format!("{at}: names are lower case and listed once"));
+        }
+        if setting.meaning.trim().is_empty()
+            || setting
+                .values
+                .iter()
+                .any(|(k, v)| k.trim().is_empty() || v.trim().is_empty())
+        {
+            fail(format!(
+                "{at}: needs a meaning, and words for every value it lists"
+            ));
+        }
+    }
 }
 
 fn check_evidence(declared: &BTreeSet<&str>, id: &str, place: impl FnOnce() -> String) {

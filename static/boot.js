@@ -110,6 +110,11 @@ if (hasSavedProgress() || hasLinkedCase) {
   startWithFirstScreen().catch(couldNotStart);
 }
 
+// Printing shows every folded section (causes, timelines, settings): a printout has no clicks.
+addEventListener('beforeprint', () => {
+  for (const details of document.querySelectorAll('details')) details.open = true;
+});
+
 // Embed mode: tell the embedding page how tall the content is, so a wiki iframe follows it as it
 // grows and as it shrinks (a folded section, a cleared answer). The body's own height, not the
 // document's scrollHeight, which never drops below the iframe's current height.

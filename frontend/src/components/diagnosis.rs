@@ -166,7 +166,7 @@ fn cause_card(props: &CauseCardProps) -> Html {
     let cause = &props.cause;
     let confidence_class = format!("confidence-{}", cause.confidence.label());
     html! {
-        <li class="cause">
+        <li class="cause" id={format!("cause-{}", cause.id)}>
             <details open={props.open}>
                 <summary>
                     <span class="cause-title">{ &cause.title }</span>{ " " }

@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::rdp_settings::RdpSettingsList;
 use super::{FindingList, JourneyProps};
 use crate::analysis_client::{self, AnalysisEvent};
 use crate::reports::{AnalysisReport, CertView, EventView, EvidenceKind, RdpView};
@@ -195,14 +196,15 @@ fn analysis_result(props: &AnalysisResultProps) -> Html {
             </p>
         },
         Analysis::Failed(message) => html! { <p class="notice" role="alert">{ message }</p> },
+        // What was found comes first; the details it was found in follow, long ones folded.
         Analysis::Done(report) => html! {
             <>
+                <FindingList findings={report.findings().to_vec()} />
                 { match report {
                     AnalysisReport::Certificate(cert) => cert_summary(cert),
                     AnalysisReport::EventLog(events) => event_timeline(events),
                     AnalysisReport::RdpFile(rdp) => rdp_settings(&props.journey, rdp),
                 } }
-                <FindingList findings={report.findings().to_vec()} />
             </>
         },
     };
@@ -225,22 +227,47 @@ fn cert_summary(cert: &CertView) -> Html {
     }
 }
 
+/// Events older than this are flagged: a log exported today often reaches back years, and an
+/// old failure says little about today's.
+const OLD_EVENT_DAYS: f64 = 30.0;
+
 fn event_timeline(events: &EventView) -> Html {
+    let now = js_sys::Date::now();
+    let age_days = |time: &Option<String>| {
+        time.as_deref()
+            .and_then(crate::browser::parse_time)
+            .map(|ms| (now - ms) / 86_400_000.0)
+    };
+    let old = events
+        .timeline
+        .iter()
+        .filter(|e| age_days(&e.time).is_some_and(|d| d > OLD_EVENT_DAYS))
+        .count();
     html! {
         <>
             <p class="muted">{ format!("{} events read.", events.events_read) }</p>
-            if !events.timeline.is_empty() {
-                <ol class="timeline" aria-label="Relevant events, oldest first">
-                    { for events.timeline.iter().map(|e| html! {
-                        <li>
-                            <span class="muted">{ e.time.as_deref().unwrap_or("time unknown") }</span>{ " " }
-                            <strong>{ format!("{} {}", e.source, e.event_id) }</strong>{ ": " }{ &e.meaning }
-                        </li>
-                    }) }
-                </ol>
+            if old > 0 {
+                <p class="notice">{ format!("{old} of the relevant events are more than {OLD_EVENT_DAYS:.0} days old: check that they are from the time of this failure.") }</p>
             }
-            if events.timeline_omitted > 0 {
-                <p class="muted">{ format!("{} more relevant events are counted in the findings.", events.timeline_omitted) }</p>
+            if !events.timeline.is_empty() {
+                <details class="timeline-fold">
+                    <summary>{ format!("Timeline of the {} relevant events", events.timeline.len()) }</summary>
+                    <ol class="timeline" aria-label="Relevant events, oldest first">
+                        { for events.timeline.iter().map(|e| {
+                            let age = age_days(&e.time).filter(|d| *d > OLD_EVENT_DAYS);
+                            html! {
+                                <li>
+                                    <span class="muted">{ e.time.as_deref().unwrap_or("time unknown") }</span>{ " " }
+                                    if let Some(days) = age { <span class="badge sev-warning">{ format!("{days:.0} days old") }</span>{ " " } }
+                                    <strong>{ format!("{} {}", e.source, e.event_id) }</strong>{ ": " }{ &e.meaning }
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                    if events.timeline_omitted > 0 {
+                        <p class="muted">{ format!("{} more relevant events are counted in the findings.", events.timeline_omitted) }</p>
+                    }
+                </details>
             }
         </>
     }
@@ -261,12 +288,7 @@ fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpView) -> Html {
     html! {
         <>
             { use_target.unwrap_or_default() }
-            <details>
-                <summary>{ format!("{} settings", rdp.settings.len()) }</summary>
-                <dl class="facts">
-                    { for rdp.settings.iter().map(|s| html! { <><dt>{ &s.name }</dt><dd><code>{ &s.value }</code></dd></> }) }
-                </dl>
-            </details>
+            <RdpSettingsList settings={rdp.settings.iter().map(|s| (s.name.clone(), s.value.clone())).collect::<Vec<_>>()} />
         </>
     }
 }

@@ -16,6 +16,11 @@ pub fn hand_off_panel(props: &JourneyProps) -> Html {
     let journey = &props.journey;
     let audience = Audience::of(&journey.session.answers);
     let include_pasted = use_state(|| false);
+    let preparing = use_state(|| false);
+    let on_prepare = {
+        let preparing = preparing.clone();
+        Callback::from(move |_| preparing.set(!*preparing))
+    };
     let link = browser::page_url_with(
         &Link::from_session(&journey.session, &journey.decoded, *include_pasted).to_fragment(),
     );
@@ -80,10 +85,12 @@ pub fn hand_off_panel(props: &JourneyProps) -> Html {
                 <CopyButton text={AttrValue::from(markdown)} label="Copy the diagnosis as Markdown" idle="Copy as Markdown" />
             </div>
             if audience != Some(Audience::Helpdesk) {
-                <details class="no-print prepare-fold">
-                    <summary>{ "Prepare a link for someone else" }</summary>
-                    <PrepareLinkForm />
-                </details>
+                <p class="no-print">
+                    <button type="button" class="link-button" aria-expanded={preparing.to_string()} onclick={on_prepare}>
+                        { "Prepare a link for someone else" }
+                    </button>
+                </p>
+                if *preparing { <PrepareLinkForm /> }
             }
             <p class="privacy no-print">{ "Your progress is kept in this browser only, so a reload does not lose it. " }
                 <button type="button" class="link-button" onclick={on_clear}>{ "Clear my data" }</button>
