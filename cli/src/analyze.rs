@@ -322,8 +322,8 @@ fn print_rdp(report: &RdpFileReport) -> String {
         ".rdp file analysis: {} settings",
         report.settings.len()
     );
-    if let Some((host, port)) = &report.target {
-        let _ = writeln!(out, "  Target       {host} port {port}");
+    if let Some(target) = &report.target {
+        let _ = writeln!(out, "  Target       {} port {}", target.host, target.port);
     }
     print_findings(&mut out, &report.findings);
     out

@@ -120,7 +120,7 @@ fn rdp_files_name_their_target() {
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         json["target"],
-        serde_json::json!(["rds01.corp.example.com", 3389])
+        serde_json::json!({"host": "rds01.corp.example.com", "port": 3389})
     );
 }
 

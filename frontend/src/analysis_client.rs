@@ -12,9 +12,35 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::Callback;
 
-use crate::reports::{AnalysisReport, EvidenceKind};
+use rdp_doctor_core::report::AnalysisReport;
+use serde::{Deserialize, Serialize};
 
 const WORKER_URL: &str = "./analysis-worker.js";
+
+/// A kind of evidence the person can paste or drop, analysed in the analysis worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EvidenceKind {
+    Certificate,
+    EventLog,
+    RdpFile,
+}
+
+impl EvidenceKind {
+    pub const ALL: [EvidenceKind; 3] = [
+        EvidenceKind::Certificate,
+        EvidenceKind::EventLog,
+        EvidenceKind::RdpFile,
+    ];
+
+    /// The `kind` of an analysis worker request.
+    pub fn protocol_name(self) -> &'static str {
+        match self {
+            EvidenceKind::Certificate => "cert",
+            EvidenceKind::EventLog => "events",
+            EvidenceKind::RdpFile => "rdp",
+        }
+    }
+}
 
 /// What an analysis reports as it goes.
 pub enum AnalysisEvent {
@@ -23,15 +49,11 @@ pub enum AnalysisEvent {
     Failed(String),
 }
 
-struct Pending {
-    kind: EvidenceKind,
-    on_event: Callback<AnalysisEvent>,
-}
-
 struct Bridge {
     worker: Worker,
     next_id: u32,
-    pending: HashMap<u32, Pending>,
+    /// The callback of each request in flight, by request id.
+    pending: HashMap<u32, Callback<AnalysisEvent>>,
     // Kept alive as long as the worker: the browser calls them.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -86,7 +108,7 @@ fn send(
             .worker
             .post_message_with_transfer(&message, &Array::of1(&buffer))
             .map_err(|e| cannot_start(&describe(&e)))?;
-        bridge.pending.insert(id, Pending { kind, on_event });
+        bridge.pending.insert(id, on_event);
         Ok(())
     })
 }
@@ -127,9 +149,7 @@ fn on_message(event: MessageEvent) {
         }
         return;
     }
-    let Some(Pending { kind, on_event }) =
-        BRIDGE.with(|cell| cell.borrow_mut().as_mut()?.pending.remove(&id))
-    else {
+    let Some(on_event) = BRIDGE.with(|cell| cell.borrow_mut().as_mut()?.pending.remove(&id)) else {
         return;
     };
     let outcome = if field("ok").is_truthy() {
@@ -137,7 +157,10 @@ fn on_message(event: MessageEvent) {
             .ok()
             .and_then(|json| json.as_string())
             .ok_or_else(|| "The analysis returned no report.".to_owned())
-            .and_then(|json| kind.parse_report(&json))
+            .and_then(|json| {
+                serde_json::from_str::<AnalysisReport>(&json)
+                    .map_err(|e| format!("The analysis result could not be read: {e}"))
+            })
     } else {
         Err(field("error")
             .as_string()
@@ -152,7 +175,7 @@ fn on_message(event: MessageEvent) {
 fn pending_callback(id: u32) -> Option<Callback<AnalysisEvent>> {
     BRIDGE.with(|cell| {
         let slot = cell.borrow();
-        Some(slot.as_ref()?.pending.get(&id)?.on_event.clone())
+        Some(slot.as_ref()?.pending.get(&id)?.clone())
     })
 }
 
@@ -163,7 +186,7 @@ fn fail_all(message: String) {
         return;
     };
     bridge.worker.terminate();
-    for (_, Pending { on_event, .. }) in bridge.pending.drain() {
+    for (_, on_event) in bridge.pending.drain() {
         on_event.emit(AnalysisEvent::Failed(message.clone()));
     }
     // This runs inside the bridge's own error handler: free its closures once it has returned.

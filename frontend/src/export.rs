@@ -12,8 +12,11 @@ use rdp_doctor_core::engine::RankedCause;
 use rdp_doctor_core::kb;
 use serde_json::json;
 
+use rdp_doctor_core::report::{AnalysisReport, CertReport};
+
+use crate::analysis_client::EvidenceKind;
 use crate::labels;
-use crate::state::{Journey, ProbeRun};
+use crate::state::{Analysis, Journey, ProbeRun};
 
 /// Causes a ticket carries, with their fixes; the rest are one click away in the link.
 const TICKET_CAUSES: usize = 3;
@@ -124,17 +127,33 @@ pub fn markdown(journey: &Journey, now: &str, link: &str) -> String {
     }
 
     if let ProbeRun::Finished(report) = &session.probe {
-        out.push_str("## Probe from outside\n\n| Stage | Result | Details |\n|---|---|---|\n");
+        let _ = writeln!(
+            out,
+            "## Probe from outside\n\n{} in {} ms.\n\n| Stage | Result | Details |\n|---|---|---|",
+            escape(&report.target.to_string()),
+            report.duration_ms
+        );
         for stage in &report.stages {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
-                stage.label(),
-                escape(&stage.status),
+                stage.stage.label(),
+                labels::stage_status(stage.status).0,
                 escape(&stage.verdict)
             );
         }
         out.push('\n');
+    }
+    let certificate = match (&session.probe, session.analysis(EvidenceKind::Certificate)) {
+        (ProbeRun::Finished(report), _) if report.certificate.is_some() => report
+            .certificate
+            .as_ref()
+            .map(|c| ("the server sent (probe)", c)),
+        (_, Analysis::Done(AnalysisReport::Certificate(pasted))) => Some(("pasted", pasted)),
+        _ => None,
+    };
+    if let Some((from, certificate)) = certificate {
+        certificate_markdown(&mut out, from, certificate);
     }
 
     if !session.answers.is_empty() {
@@ -180,6 +199,52 @@ pub fn markdown(journey: &Journey, now: &str, link: &str) -> String {
         let _ = writeln!(out, "Ruled out: {}", titles.join("; "));
     }
     out
+}
+
+fn certificate_markdown(out: &mut String, from: &str, certificate: &CertReport) {
+    let Some(leaf) = certificate.certificates.first() else {
+        return;
+    };
+    let _ = writeln!(out, "## Certificate ({from})\n");
+    let field = |value: Option<&str>| value.map_or("not shown".to_owned(), escape);
+    let _ = writeln!(out, "- Subject: {}", escape(&leaf.subject));
+    let _ = writeln!(
+        out,
+        "- Issuer: {}{}",
+        escape(&leaf.issuer),
+        if leaf.self_signed {
+            " (self-signed)"
+        } else {
+            ""
+        }
+    );
+    let names: Vec<&str> = leaf
+        .dns_names
+        .iter()
+        .chain(&leaf.ip_addresses)
+        .map(String::as_str)
+        .collect();
+    let _ = writeln!(out, "- Names: {}", escape(&names.join(", ")));
+    let _ = writeln!(
+        out,
+        "- Valid: {} to {}",
+        field(leaf.not_before.as_deref()),
+        field(leaf.not_after.as_deref())
+    );
+    let _ = writeln!(
+        out,
+        "- Thumbprint (SHA-1): {}",
+        field(leaf.thumbprint_sha1.as_deref())
+    );
+    for finding in &certificate.findings {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            labels::severity(finding.severity).0,
+            escape(&finding.title)
+        );
+    }
+    out.push('\n');
 }
 
 fn cause_markdown(out: &mut String, rank: usize, cause: &RankedCause) {

@@ -3,6 +3,7 @@
 use rdp_doctor_core::engine::Reason;
 use rdp_doctor_core::evidence::{Severity, Source};
 use rdp_doctor_core::kb::model::{Shell, Who};
+use rdp_doctor_core::report::StageStatus;
 
 pub fn source(source: Source) -> &'static str {
     match source {
@@ -12,6 +13,16 @@ pub fn source(source: Source) -> &'static str {
         Source::EventLog => "event log",
         Source::RdpFile => ".rdp file",
         Source::Probe => "probe",
+    }
+}
+
+/// A probe stage's status and its badge class.
+pub fn stage_status(status: StageStatus) -> (&'static str, &'static str) {
+    match status {
+        StageStatus::Ok => ("Passed", "sev-ok"),
+        StageStatus::Failed => ("Failed", "sev-error"),
+        StageStatus::Skipped => ("Skipped", "sev-info"),
+        StageStatus::NotApplicable => ("Not applicable", "sev-info"),
     }
 }
 

@@ -14,7 +14,6 @@ mod first_screen;
 mod labels;
 mod link;
 mod net;
-mod reports;
 mod state;
 
 /// The first screen while it is mounted.

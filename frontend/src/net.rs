@@ -8,19 +8,29 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, ReadableStreamDefaultReader, Request, RequestInit, Response};
 use yew::Callback;
 
-use crate::reports::{ProbeFailure, ProbeReportView, StageView};
+use rdp_doctor_core::report::{ProbeReport, StageReport};
+use serde::{Deserialize, Serialize};
 
 /// A streamed line longer than this is not one the probe service writes.
 const MAX_LINE_BYTES: usize = 1 << 20;
 
 /// One line of the streamed probe response.
-type ProbeLine = StreamEvent<StageView, ProbeReportView>;
+type ProbeLine = StreamEvent<StageReport, ProbeReport>;
 
 /// What the probe run reports as it goes.
 pub enum ProbeEvent {
-    Stage(StageView),
-    Finished(ProbeReportView),
+    Stage(StageReport),
+    Finished(ProbeReport),
     Failed(ProbeFailure),
+}
+
+/// Why the probe gave no report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum ProbeFailure {
+    /// No answer from the probe service (blocked, offline, not deployed here).
+    Unreachable,
+    /// The service refused the request and said why.
+    Refused(String),
 }
 
 /// Runs the outside-in probe and reports each stage as it finishes.

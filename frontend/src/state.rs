@@ -7,15 +7,15 @@ use std::rc::Rc;
 
 use rdp_doctor_core::codes::{self, Decoded};
 use rdp_doctor_core::engine::{self, Answers, Case, Diagnosis};
-use rdp_doctor_core::evidence::{Evidence, Finding, Source};
+use rdp_doctor_core::evidence::{Evidence, Source};
 use rdp_doctor_core::kb;
+use rdp_doctor_core::report::{AnalysisReport, ProbeReport, RdpFileReport, StageReport, Target};
 use serde::{Deserialize, Serialize};
 use yew::Reducible;
 
+use crate::analysis_client::EvidenceKind;
 use crate::link::Link;
-use crate::reports::{
-    AnalysisReport, EvidenceKind, ProbeFailure, ProbeReportView, RdpView, StageView,
-};
+use crate::net::ProbeFailure;
 
 /// What the person entered and what was found: everything a reload or a link restores.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -46,9 +46,9 @@ pub enum ProbeRun {
     #[default]
     NotRun,
     Running {
-        stages: Vec<StageView>,
+        stages: Vec<StageReport>,
     },
-    Finished(ProbeReportView),
+    Finished(ProbeReport),
     Failed(ProbeFailure),
 }
 
@@ -75,8 +75,8 @@ pub enum Action {
     HostChanged(String),
     PortChanged(String),
     ProbeStarted,
-    ProbeStageFinished(StageView),
-    ProbeFinished(ProbeReportView),
+    ProbeStageFinished(StageReport),
+    ProbeFinished(ProbeReport),
     ProbeFailed(ProbeFailure),
     AnalysisStarted(EvidenceKind),
     AnalysisProgress(EvidenceKind, f64),
@@ -144,13 +144,6 @@ fn replace_evidence(list: &mut Vec<Evidence>, source: Source, items: Vec<Evidenc
             list.push(item);
         }
     }
-}
-
-fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
-    findings
-        .iter()
-        .filter_map(|f| f.to_evidence(source))
-        .collect()
 }
 
 impl Session {
@@ -232,7 +225,9 @@ impl Session {
                 }
             }
             Action::ProbeFinished(report) => {
-                let found = evidence_of(&report.findings(), Source::Probe);
+                // The certificate's findings are evidence too: an expired or wrong-name
+                // certificate must weigh the certificate causes.
+                let found = report.evidence();
                 replace_evidence(&mut self.evidence, Source::Probe, found);
                 self.probe = ProbeRun::Finished(report);
             }
@@ -248,11 +243,11 @@ impl Session {
                 }
             }
             Action::AnalysisFinished(kind, report) => {
-                let found = evidence_of(report.findings(), kind.source());
-                replace_evidence(&mut self.evidence, kind.source(), found);
+                let found = report.evidence();
+                replace_evidence(&mut self.evidence, report.source(), found);
                 // An .rdp file names the server: fill in the probe unless the person already did.
-                if let AnalysisReport::RdpFile(RdpView {
-                    target: Some((host, port)),
+                if let AnalysisReport::RdpFile(RdpFileReport {
+                    target: Some(Target { host, port }),
                     ..
                 }) = &report
                     && self.host.trim().is_empty()

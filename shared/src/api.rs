@@ -215,8 +215,9 @@ impl HealthResponse {
 }
 
 /// One line of a streamed (`application/x-ndjson`) probe response: a line per finished stage,
-/// then exactly one `report` or `error` line. Generic so this module stays free of the probe
-/// engine; the Worker and clients use `StreamEvent<StageReport, ProbeReport>`.
+/// then exactly one `report` or `error` line, with the report types of [`crate::report`]: the
+/// Worker writes `StreamEvent<&StageReport, &ProbeReport>` (no copy), clients read
+/// `StreamEvent<StageReport, ProbeReport>`.
 /// Stages and reports must serialize as JSON objects (the `type` tag is merged into them).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

@@ -95,6 +95,17 @@ impl Finding {
     }
 }
 
+/// The evidence behind `findings`, one item per evidence id (the first, most specific finding wins).
+pub fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for item in findings.iter().filter_map(|f| f.to_evidence(source)) {
+        if !evidence.iter().any(|e| e.id == item.id) {
+            evidence.push(item);
+        }
+    }
+    evidence
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

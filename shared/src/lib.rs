@@ -12,3 +12,4 @@ pub mod evidence;
 pub mod kb;
 #[cfg(feature = "probe")]
 pub mod probe;
+pub mod report;

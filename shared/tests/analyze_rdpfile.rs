@@ -4,6 +4,7 @@
 use rdp_doctor_core::analyze::AnalyzeError;
 use rdp_doctor_core::analyze::rdpfile::{self, RdpFileReport};
 use rdp_doctor_core::evidence::EvidenceId;
+use rdp_doctor_core::report::Target;
 
 fn analyze(name: &str) -> RdpFileReport {
     let path = format!("{}/tests/fixtures/rdp/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -25,7 +26,13 @@ fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
 #[test]
 fn an_mstsc_default_file_in_utf16_is_clean() {
     let report = analyze("mstsc-default.rdp");
-    assert_eq!(report.target, Some(("rds01.corp.example.com".into(), 3389)));
+    assert_eq!(
+        report.target,
+        Some(Target {
+            host: "rds01.corp.example.com".into(),
+            port: 3389
+        })
+    );
     assert_eq!(report.setting("Username"), Some("CORP\\alex"));
     assert_eq!(report.settings.len(), 51);
     assert_eq!(report.unreadable_lines, 0);
@@ -35,7 +42,13 @@ fn an_mstsc_default_file_in_utf16_is_clean() {
 #[test]
 fn settings_that_break_or_hide_failures_are_flagged() {
     let report = analyze("nla-off-nonstandard-port.rdp");
-    assert_eq!(report.target, Some(("10.0.0.5".into(), 3390)));
+    assert_eq!(
+        report.target,
+        Some(Target {
+            host: "10.0.0.5".into(),
+            port: 3390
+        })
+    );
     assert_eq!(
         evidence(&report),
         sorted(vec![
@@ -46,7 +59,13 @@ fn settings_that_break_or_hide_failures_are_flagged() {
     );
 
     let report = analyze("gateway-strict.rdp");
-    assert_eq!(report.target, Some(("2001:db8::5".into(), 3391)));
+    assert_eq!(
+        report.target,
+        Some(Target {
+            host: "2001:db8::5".into(),
+            port: 3391
+        })
+    );
     assert_eq!(
         evidence(&report),
         sorted(vec![
@@ -75,7 +94,10 @@ fn settings_that_break_or_hide_failures_are_flagged() {
 fn server_port_applies_when_the_address_has_none() {
     assert_eq!(
         analyze("server-port-only.rdp").target,
-        Some(("rds03".into(), 4489))
+        Some(Target {
+            host: "rds03".into(),
+            port: 4489
+        })
     );
 }
 

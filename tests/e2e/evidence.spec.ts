@@ -47,7 +47,7 @@ test.describe('analysis worker contract', () => {
       now_unix: LATER,
     });
     expect(reply.ok).toBe(true);
-    expect(reply.report.target).toEqual(['10.0.0.5', 3390]);
+    expect(reply.report.target).toEqual({ host: '10.0.0.5', port: 3390 });
   });
 
   test('bad requests get clear errors and the worker keeps working', async ({ page }) => {

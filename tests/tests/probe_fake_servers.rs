@@ -8,6 +8,7 @@ use rdp_doctor_core::probe::clients::DecidedBy;
 use rdp_doctor_core::probe::tls::{HelloOutcome, TlsVersion};
 use rdp_doctor_core::probe::x224::{NegotiationOutcome, Protocol};
 use rdp_doctor_core::probe::{ProbeReport, StageDetails, StageKind, StageStatus, TcpOutcome};
+use rdp_doctor_core::{codes, engine};
 use rdp_doctor_tests::probing::{evidence, negotiation, probe, stage, supported_versions, tls};
 use rdp_doctor_tests::servers::{
     AfterConfirm, CertKind, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, OpensslServer,
@@ -335,7 +336,33 @@ async fn certificate_chain_is_reported_and_judged_for_bad_certificates() {
                 "{kind:?}: {id:?} missing from {found:?}"
             );
         }
+        if kind == CertKind::Expired {
+            expired_certificate_leads_the_diagnosis(&report);
+        }
     }
+}
+
+/// What the page does with a finished probe: the error's evidence plus every probe finding,
+/// the certificate's included. TLS works here, so an expired certificate must outrank the
+/// TLS-version causes.
+fn expired_certificate_leads_the_diagnosis(report: &ProbeReport) {
+    let mut evidence = codes::decode("Error code: 0x904\nExtended error code: 0x7").evidence();
+    evidence.extend(report.evidence());
+    let diagnosis = engine::diagnose(&evidence);
+    let top = diagnosis.ranked.first().map(|cause| cause.id.as_str());
+    assert!(
+        matches!(
+            top,
+            Some("selfsigned_cert_bad" | "configured_cert_unusable")
+        ),
+        "a certificate cause must lead, not {top:?}: {:?}",
+        diagnosis
+            .ranked
+            .iter()
+            .take(3)
+            .map(|c| (&c.id, c.probability))
+            .collect::<Vec<_>>()
+    );
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ use rdp_doctor_core::analyze::cert::{self, CertContext};
 #[cfg(feature = "evtx")]
 use rdp_doctor_core::analyze::{AnalyzeError, evtx};
 use rdp_doctor_core::analyze::{events, rdpfile};
+use rdp_doctor_core::report::AnalysisReport;
 use wasm_bindgen::prelude::*;
 
 /// What the bytes are, named as in the worker protocol.
@@ -54,11 +55,12 @@ impl Kind {
     }
 }
 
-/// Runs the analyzer for `kind` and returns its report as JSON. `ctx` matters to certificates
-/// only. An error is a sentence for the person who supplied the input.
+/// Runs the analyzer for `kind` and returns its report as JSON: the core's [`AnalysisReport`],
+/// tagged with its kind, exactly as the page reads it. `ctx` matters to certificates only. An
+/// error is a sentence for the person who supplied the input.
 pub fn analyze_to_json(kind: Kind, bytes: Vec<u8>, ctx: &CertContext) -> Result<String, String> {
-    let json = match kind {
-        Kind::Cert => cert::analyze(&bytes, ctx).map(|report| serde_json::to_string(&report)),
+    let report = match kind {
+        Kind::Cert => cert::analyze(&bytes, ctx).map(AnalysisReport::Certificate),
         Kind::Events => {
             let report = events::analyze(&bytes);
             #[cfg(feature = "evtx")]
@@ -66,11 +68,11 @@ pub fn analyze_to_json(kind: Kind, bytes: Vec<u8>, ctx: &CertContext) -> Result<
                 Err(AnalyzeError::EvtxNeedsEvtxReader) => evtx::analyze(bytes),
                 other => other,
             };
-            report.map(|report| serde_json::to_string(&report))
+            report.map(AnalysisReport::EventLog)
         }
-        Kind::Rdp => rdpfile::analyze(&bytes).map(|report| serde_json::to_string(&report)),
+        Kind::Rdp => rdpfile::analyze(&bytes).map(AnalysisReport::RdpFile),
     };
-    json.map_err(|error| error.to_string())?
+    serde_json::to_string(&report.map_err(|error| error.to_string())?)
         .map_err(|error| format!("the report could not be written as JSON: {error}"))
 }
 
@@ -186,7 +188,8 @@ mod tests {
             "shared/tests/fixtures/rdp/nla-off-nonstandard-port.rdp",
             &ctx,
         );
-        assert!(rdp["target"].is_array(), "{rdp}");
+        assert_eq!(rdp["kind"], "rdp_file");
+        assert_eq!(rdp["target"]["port"], 3390, "{rdp}");
     }
 
     #[test]

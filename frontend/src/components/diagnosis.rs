@@ -7,10 +7,11 @@ use rdp_doctor_core::kb::model::FixStep;
 use yew::prelude::*;
 
 use super::{CopyButton, JourneyProps, RichText};
+use crate::analysis_client::EvidenceKind;
 use crate::audience::Audience;
 use crate::labels;
-use crate::reports::EvidenceKind;
 use crate::state::{Analysis, ProbeRun, Session};
+use rdp_doctor_core::report::StageStatus;
 
 /// Causes shown before the "less likely" fold, however unlikely.
 const MIN_SHOWN: usize = 3;
@@ -40,16 +41,18 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
         .max(MIN_SHOWN)
         .min(diagnosis.ranked.len());
     let (leading, rest) = diagnosis.ranked.split_at(shown);
-    // The causes may not agree on a layer yet while the probe already saw where it broke.
-    let failing = match (&diagnosis.failing_layer, &props.journey.session.probe) {
-        (Some(layer), _) => Some(Failing::Diagnosed(*layer)),
-        (None, ProbeRun::Finished(report)) => report.failing_layer().map(Failing::Probed),
-        (None, _) => None,
+    let probed: Vec<(Layer, StageStatus)> = match &session.probe {
+        ProbeRun::Finished(report) => report
+            .stages
+            .iter()
+            .map(|s| (s.stage.layer(), s.status))
+            .collect(),
+        _ => Vec::new(),
     };
     html! {
         <section class="card" aria-labelledby="diagnosis-title">
             <h2 id="diagnosis-title">{ "4. Diagnosis" }</h2>
-            <ConnectionPath failing={failing} />
+            <ConnectionPath diagnosed={diagnosis.failing_layer} {probed} />
             if let Some(check) = diagnosis.next_check.as_ref().filter(|c| !diagnosis.settled && !already_done(c.kind, session)) {
                 <p class="next-check"><strong>{ "Most useful next step: " }</strong>{ &check.title }</p>
             }
@@ -77,66 +80,137 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
     }
 }
 
-/// Where the connection breaks, and who says so.
-#[derive(Clone, Copy, PartialEq)]
-enum Failing {
-    /// The layer the leading causes point to.
-    Diagnosed(Layer),
-    /// The layer of the probe's first failed stage.
-    Probed(Layer),
-}
-
 #[derive(Properties, PartialEq)]
 struct ConnectionPathProps {
-    failing: Option<Failing>,
+    /// The layer the leading causes point to.
+    diagnosed: Option<Layer>,
+    /// What the probe tested: each stage's layer and result.
+    probed: Vec<(Layer, StageStatus)>,
 }
 
-/// Client → network → TCP → RDP negotiation → TLS → NLA → logon, the breaking layer marked.
-#[function_component(ConnectionPath)]
-fn connection_path(props: &ConnectionPathProps) -> Html {
-    // Name resolution is part of reaching the server; licensing and session come after logon.
-    let (layer, summary) = match props.failing {
-        Some(Failing::Diagnosed(layer)) => (
-            Some(layer),
-            format!("The connection breaks at: {}", layer.label()),
-        ),
-        Some(Failing::Probed(layer)) => (
-            Some(layer),
-            format!("The probe saw the connection break at: {}", layer.label()),
-        ),
-        None => (
-            None,
-            "Where the connection breaks is not clear yet.".to_owned(),
-        ),
-    };
-    let shown = layer.map(|layer| match layer {
+/// A layer of the path as the picture shows it.
+#[derive(Clone, Copy, PartialEq)]
+enum Step {
+    /// The probe tested it and it worked.
+    Passed,
+    /// The probe tested it and it failed.
+    Failed,
+    /// Not tested: the evidence points here.
+    LikelyHere,
+    /// Not tested, before where the evidence points.
+    ProbablyWorks,
+    /// After where it breaks.
+    NotReached,
+    /// Nothing says anything about it.
+    Unknown,
+}
+
+impl Step {
+    fn class(self) -> &'static str {
+        match self {
+            Step::Passed => "passed",
+            Step::Failed => "failing",
+            Step::LikelyHere => "likely",
+            Step::ProbablyWorks => "inferred",
+            Step::NotReached => "not-reached",
+            Step::Unknown => "unknown",
+        }
+    }
+
+    /// Shown under the layer's name, so the picture does not rely on colour.
+    fn words(self) -> &'static str {
+        match self {
+            Step::Passed => "tested: works",
+            Step::Failed => "tested: breaks here",
+            Step::LikelyHere => "not tested: likely breaks here",
+            Step::ProbablyWorks => "not tested",
+            Step::NotReached => "not reached",
+            Step::Unknown => "not tested",
+        }
+    }
+}
+
+/// Name resolution is part of reaching the server; licensing and session come after logon.
+fn drawn(layer: Layer) -> Layer {
+    match layer {
         Layer::Dns => Layer::Network,
         Layer::Licensing | Layer::Session => Layer::Logon,
         other => other,
-    });
-    let failing_index = shown.and_then(|l| PATH.iter().position(|&p| p == l));
+    }
+}
+
+/// Client → network → TCP → RDP negotiation → TLS → NLA → logon: what the probe tested, what the
+/// evidence points to, and which is which.
+#[function_component(ConnectionPath)]
+fn connection_path(props: &ConnectionPathProps) -> Html {
+    let tested = |layer: Layer| {
+        let statuses: Vec<StageStatus> = props
+            .probed
+            .iter()
+            .filter(|(l, _)| drawn(*l) == layer)
+            .map(|(_, s)| *s)
+            .collect();
+        if statuses.contains(&StageStatus::Failed) {
+            Some(Step::Failed)
+        } else if statuses.contains(&StageStatus::Ok) {
+            Some(Step::Passed)
+        } else {
+            None
+        }
+    };
+    let probe_failed = PATH.iter().position(|&l| tested(l) == Some(Step::Failed));
+    let diagnosed = props.diagnosed.map(drawn);
+    let diagnosed_index = diagnosed.and_then(|d| PATH.iter().position(|&l| l == d));
+    let breaks_at = probe_failed.or(diagnosed_index);
+    let steps: Vec<Step> = PATH
+        .iter()
+        .enumerate()
+        .map(|(i, &layer)| match tested(layer) {
+            Some(step) => step,
+            None => match breaks_at {
+                Some(b) if i < b => Step::ProbablyWorks,
+                Some(b) if i == b => Step::LikelyHere,
+                Some(_) => Step::NotReached,
+                None => Step::Unknown,
+            },
+        })
+        .collect();
+    let caption = match (probe_failed, diagnosed) {
+        (Some(i), _) => format!(
+            "The probe saw the connection break at: {}.",
+            PATH[i].label()
+        ),
+        // The evidence points at a layer the server passes from outside.
+        (None, Some(layer)) if tested(layer) == Some(Step::Passed) => {
+            let (layer_name, whose) = if layer == Layer::Nla {
+                ("NLA".to_owned(), "your client is the one that fails it")
+            } else {
+                (
+                    layer.label().to_owned(),
+                    "the failure is on the client's side or on its way to the server",
+                )
+            };
+            format!("From outside, the server completes {layer_name}; {whose}.")
+        }
+        (None, Some(layer)) => format!(
+            "The evidence points to: {} (not tested by the probe).",
+            layer.label()
+        ),
+        (None, None) if !props.probed.is_empty() => {
+            "The probe got through every layer it tests; where it breaks is not clear yet."
+                .to_owned()
+        }
+        (None, None) => "Where the connection breaks is not clear yet.".to_owned(),
+    };
     html! {
         <figure class="path">
-            <figcaption>{ summary }</figcaption>
+            <figcaption>{ caption }</figcaption>
             <ol class="path-steps" aria-label="Connection path">
-                { for PATH.iter().enumerate().map(|(i, layer)| {
-                    let state = match failing_index {
-                        Some(f) if i < f => "passed",
-                        Some(f) if i == f => "failing",
-                        Some(_) => "not-reached",
-                        None => "unknown",
-                    };
-                    let spoken = match state {
-                        "passed" => " (works)",
-                        "failing" => " (breaks here)",
-                        "not-reached" => " (not reached)",
-                        _ => "",
-                    };
-                    html! {
-                        <li class={classes!("path-step", state)} aria-current={(state == "failing").then_some("step")}>
-                            { layer.label() }<span class="visually-hidden">{ spoken }</span>
-                        </li>
-                    }
+                { for PATH.iter().zip(&steps).map(|(layer, step)| html! {
+                    <li class={classes!("path-step", step.class())}
+                        aria-current={matches!(step, Step::Failed | Step::LikelyHere).then_some("step")}>
+                        { layer.label() }<span class="step-state">{ step.words() }</span>
+                    </li>
                 }) }
             </ol>
         </figure>

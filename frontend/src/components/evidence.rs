@@ -6,10 +6,12 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::probe_report::cert_facts;
 use super::rdp_settings::RdpSettingsList;
 use super::{FindingList, JourneyProps};
-use crate::analysis_client::{self, AnalysisEvent};
-use crate::reports::{AnalysisReport, CertView, EventView, EvidenceKind, RdpView};
+use rdp_doctor_core::report::{AnalysisReport, CertReport, EventReport, RdpFileReport, Target};
+
+use crate::analysis_client::{self, AnalysisEvent, EvidenceKind};
 use crate::state::{Action, Analysis, Journey};
 
 /// Larger inputs are refused before they are read into memory; a month of a busy server's
@@ -211,27 +213,19 @@ fn analysis_result(props: &AnalysisResultProps) -> Html {
     html! { <div class="analysis" aria-live="polite">{ body }</div> }
 }
 
-fn cert_summary(cert: &CertView) -> Html {
-    html! {
-        <dl class="facts">
-            { for cert.certificates.iter().take(1).map(|c| html! {
-                <>
-                    <dt>{ "Subject" }</dt><dd>{ &c.subject }</dd>
-                    <dt>{ "Issuer" }</dt><dd>{ &c.issuer }{ if c.self_signed { " (self-signed)" } else { "" } }</dd>
-                    if !c.dns_names.is_empty() { <dt>{ "Names" }</dt><dd>{ c.dns_names.join(", ") }</dd> }
-                    <dt>{ "Valid" }</dt><dd>{ c.not_before.as_deref().unwrap_or("?") }{ " to " }{ c.not_after.as_deref().unwrap_or("?") }</dd>
-                    if let Some(thumbprint) = &c.thumbprint_sha1 { <dt>{ "Thumbprint (SHA-1)" }</dt><dd><code>{ thumbprint }</code></dd> }
-                </>
-            }) }
-        </dl>
-    }
+/// The pasted certificate's facts, as the probe report shows the one the server sent.
+fn cert_summary(cert: &CertReport) -> Html {
+    cert.certificates
+        .first()
+        .map(|leaf| cert_facts(leaf, js_sys::Date::now() as u64))
+        .unwrap_or_default()
 }
 
 /// Events older than this are flagged: a log exported today often reaches back years, and an
 /// old failure says little about today's.
 const OLD_EVENT_DAYS: f64 = 30.0;
 
-fn event_timeline(events: &EventView) -> Html {
+fn event_timeline(events: &EventReport) -> Html {
     let now = js_sys::Date::now();
     let age_days = |time: &Option<String>| {
         time.as_deref()
@@ -273,8 +267,8 @@ fn event_timeline(events: &EventView) -> Html {
     }
 }
 
-fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpView) -> Html {
-    let use_target = rdp.target.clone().map(|(host, port)| {
+fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpFileReport) -> Html {
+    let use_target = rdp.target.clone().map(|Target { host, port }| {
         let journey = journey.clone();
         let label = format!("Use {host}:{port} for the probe");
         let onclick = Callback::from(move |_| {

@@ -4,6 +4,7 @@ pub mod evidence;
 pub mod handoff;
 pub mod page;
 pub mod probe;
+pub mod probe_report;
 pub mod rdp_settings;
 pub mod support;
 pub mod wizard;

@@ -4,10 +4,12 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use rdp_doctor_core::api::{DEFAULT_RDP_PORT, TargetPolicy, check_target};
+use rdp_doctor_core::engine::Diagnosis;
 
-use super::{CopyButton, FindingList};
+use super::CopyButton;
+use super::probe_report::{ProbeReportView, StageList};
+use crate::net::ProbeFailure;
 use crate::net::{self, ProbeEvent};
-use crate::reports::{ProbeFailure, StageView};
 use crate::state::{Action, Journey, ProbeRun};
 
 #[derive(Properties, PartialEq)]
@@ -83,7 +85,7 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             if let Some(why) = inside {
                 <InsideYourNetwork host={session.host.trim().to_owned()} port={port.parse().unwrap_or(DEFAULT_RDP_PORT)} {why} />
             }
-            <ProbeResult run={session.probe.clone()} />
+            <ProbeResult run={session.probe.clone()} diagnosis={journey.diagnosis.clone()} />
         </section>
     }
 }
@@ -170,6 +172,7 @@ fn inside_your_network(props: &InsideYourNetworkProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct ProbeResultProps {
     run: ProbeRun,
+    diagnosis: Diagnosis,
 }
 
 #[function_component(ProbeResult)]
@@ -177,14 +180,11 @@ fn probe_result(props: &ProbeResultProps) -> Html {
     let body = match &props.run {
         ProbeRun::NotRun => html! {},
         ProbeRun::Running { stages } => html! {
-            <>
-                <StageList stages={stages.clone()} />
-                <p class="muted">{ "Waiting for the next stage…" }</p>
-            </>
+            <StageList stages={stages.clone()} running=true diagnosis={props.diagnosis.clone()} />
         },
         ProbeRun::Finished(report) => html! {
             <>
-                <StageList stages={report.stages.clone()} />
+                <ProbeReportView report={report.clone()} diagnosis={props.diagnosis.clone()} />
                 <p class="muted">{ format!("Probe finished in {}.", duration(report.duration_ms)) }</p>
             </>
         },
@@ -196,34 +196,6 @@ fn probe_result(props: &ProbeResultProps) -> Html {
         },
     };
     html! { <div class="probe-result" aria-live="polite">{ body }</div> }
-}
-
-#[derive(Properties, PartialEq)]
-struct StageListProps {
-    stages: Vec<StageView>,
-}
-
-#[function_component(StageList)]
-fn stage_list(props: &StageListProps) -> Html {
-    html! {
-        <ol class="stages" aria-label="Probe stages">
-            { for props.stages.iter().map(|stage| {
-                let (status, class) = match stage.status.as_str() {
-                    "ok" => ("Passed", "sev-ok"),
-                    "failed" => ("Failed", "sev-error"),
-                    "skipped" => ("Skipped", "sev-info"),
-                    _ => ("Not applicable", "sev-info"),
-                };
-                html! {
-                    <li class="stage">
-                        <span class={classes!("badge", class)}>{ status }</span>{ " " }
-                        <strong>{ stage.label() }</strong>{ " — " }{ &stage.verdict }
-                        <FindingList findings={stage.findings.clone()} />
-                    </li>
-                }
-            }) }
-        </ol>
-    }
 }
 
 fn ports_list(ports: &[u16]) -> String {

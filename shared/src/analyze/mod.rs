@@ -18,8 +18,6 @@ pub mod evtx;
 pub mod rdpfile;
 mod text;
 
-use crate::evidence::{Evidence, Finding, Source};
-
 pub use text::{format_unix_utc, parse_rfc3339};
 
 /// Why an analyzer could not read its input at all. Problems *in* the input (an expired
@@ -76,15 +74,4 @@ fn check_size(input: &[u8], limit: usize) -> Result<(), AnalyzeError> {
         });
     }
     Ok(())
-}
-
-/// The evidence behind `findings`, one item per evidence id (the first, most specific finding wins).
-fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
-    let mut evidence: Vec<Evidence> = Vec::new();
-    for item in findings.iter().filter_map(|f| f.to_evidence(source)) {
-        if !evidence.iter().any(|e| e.id == item.id) {
-            evidence.push(item);
-        }
-    }
-    evidence
 }

@@ -4,57 +4,15 @@
 //! Format: one `name:type:value` setting a line (type `s` string, `i` integer, `b` binary).
 //! mstsc saves it as UTF-16LE with a BOM; other tools write UTF-8.
 
-use serde::{Deserialize, Serialize};
-
 use super::text::decode_text;
-use super::{AnalyzeError, check_size, evidence_of};
-use crate::evidence::{Evidence, EvidenceId, Finding, Severity, Source};
+use super::{AnalyzeError, check_size};
+use crate::evidence::{EvidenceId, Finding, Severity};
+pub use crate::report::{RdpFileReport, RdpSetting, Target};
 
 /// Real .rdp files are a few kilobytes.
 pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
 /// More settings than this is not an .rdp file anyone wrote; the rest are ignored.
 const MAX_SETTINGS: usize = 4096;
-const DEFAULT_PORT: u16 = 3389;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RdpSetting {
-    /// As written in the file (names are matched case-insensitively).
-    pub name: String,
-    /// `s`, `i` or `b`.
-    pub kind: String,
-    pub value: String,
-    /// 1-based line number.
-    pub line: usize,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RdpFileReport {
-    /// Host and port the client connects to, for the probe.
-    pub target: Option<(String, u16)>,
-    pub settings: Vec<RdpSetting>,
-    pub findings: Vec<Finding>,
-    /// Lines that were neither blank nor `name:type:value`.
-    pub unreadable_lines: usize,
-}
-
-impl RdpFileReport {
-    pub fn evidence(&self) -> Vec<Evidence> {
-        evidence_of(&self.findings, Source::RdpFile)
-    }
-
-    /// The value of the last setting called `name` (mstsc lets a later line override an earlier one).
-    pub fn setting(&self, name: &str) -> Option<&str> {
-        self.settings
-            .iter()
-            .rev()
-            .find(|s| s.name.eq_ignore_ascii_case(name))
-            .map(|s| s.value.as_str())
-    }
-
-    fn integer(&self, name: &str) -> Option<i64> {
-        self.setting(name).and_then(|v| v.trim().parse().ok())
-    }
-}
 
 pub fn analyze(input: &[u8]) -> Result<RdpFileReport, AnalyzeError> {
     check_size(input, MAX_INPUT_BYTES)?;
@@ -127,7 +85,7 @@ fn split_address(address: &str) -> (String, Option<u16>) {
     }
 }
 
-fn target(report: &RdpFileReport) -> Option<(String, u16)> {
+fn target(report: &RdpFileReport) -> Option<Target> {
     let (host, port) = split_address(report.setting("full address")?);
     if host.is_empty() {
         return None;
@@ -136,21 +94,24 @@ fn target(report: &RdpFileReport) -> Option<(String, u16)> {
         .integer("server port")
         .and_then(|p| u16::try_from(p).ok())
         .filter(|&p| p != 0);
-    Some((host, port.or(server_port).unwrap_or(DEFAULT_PORT)))
+    Some(Target {
+        host,
+        port: port.or(server_port).unwrap_or(Target::DEFAULT_PORT),
+    })
 }
 
 fn findings(report: &RdpFileReport) -> Vec<Finding> {
     let mut findings = Vec::new();
     match &report.target {
         None => findings.push(Finding::new(Severity::Warning, None, "The file names no server", "It has no \"full address\" setting, so the client asks for the computer to connect to.")),
-        Some((host, port)) => {
+        Some(Target { host, port }) => {
             findings.push(Finding::new(Severity::Info, None, format!("Connects to {host} on port {port}"), "From \"full address\"; the probe can test this host and port."));
-            if *port != DEFAULT_PORT {
+            if *port != Target::DEFAULT_PORT {
                 findings.push(Finding::new(Severity::Info, Some(EvidenceId::RdpNonstandardPort), format!("The file connects to port {port}, not 3389"), "The server's listener and every firewall on the way must use this port too."));
             }
         }
     }
-    if let (Some(alternate), Some((host, _))) =
+    if let (Some(alternate), Some(Target { host, .. })) =
         (report.setting("alternate full address"), &report.target)
     {
         let (alternate_host, _) = split_address(alternate);

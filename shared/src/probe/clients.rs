@@ -10,9 +10,8 @@
 //! whose list Microsoft does not publish; the row is an approximation of a modern TLS 1.2/1.3
 //! client and says so in its name.
 
-use serde::{Deserialize, Serialize};
-
 use super::tls::{HelloOffer, HelloOutcome, TlsVersion};
+pub use crate::report::{ClientResult, DecidedBy};
 
 #[derive(Clone, Copy, Debug)]
 pub struct ClientProfile {
@@ -130,29 +129,6 @@ impl ClientProfile {
             signature_algorithms: WINDOWS_SIGNATURES,
         }
     }
-}
-
-/// How a client's verdict was reached.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecidedBy {
-    /// The client's own ClientHello was sent to the server.
-    ReplayedOffer,
-    /// The version probes already settle it: no version in common, or the suite the server
-    /// picked for the client's best common version is one the client offers.
-    VersionProbes,
-}
-
-/// Whether one client would get through the TLS handshake, and why not.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientResult {
-    pub client: String,
-    pub name: String,
-    pub current: bool,
-    pub compatible: bool,
-    pub decided_by: DecidedBy,
-    pub outcome: HelloOutcome,
-    pub reason: String,
 }
 
 /// Decides a client from the per-version results (`version`, `outcome` of the probe offering

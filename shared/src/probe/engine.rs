@@ -10,11 +10,11 @@ use super::ProbeOptions;
 use super::clients::{CLIENT_PROFILES, ClientProfile, ClientResult, DecidedBy, infer, judge};
 use super::driver::{Clock, ConnectError, Connector, exchange, with_deadline};
 use super::nla::{self, FullHandshake, HandshakeEnd, NlaDetails, NlaLimits, TlsSession};
-use super::report::*;
 use super::tls::{self, HelloOffer, HelloOutcome, HelloResult, ServerHelloReply, TlsVersion};
 use super::x224::{self, ConfirmReply, MODERN_CLIENT_REQUEST, NegotiationOutcome, Protocol};
 use crate::analyze::cert::{self, CertContext};
 use crate::evidence::{EvidenceId, Finding, Severity};
+use crate::report::*;
 
 /// Differences larger than this between the server's clock and real time break Kerberos and
 /// show up as logon failures (Windows' default maximum tolerance is 5 minutes).

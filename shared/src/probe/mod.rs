@@ -13,15 +13,17 @@ mod engine;
 pub mod nla;
 #[cfg(test)]
 mod no_panic;
-mod report;
 pub mod tls;
 #[cfg(feature = "native-driver")]
 pub mod tokio_driver;
 pub mod x224;
 
+pub use crate::report::{
+    NegotiatedTls, ProbeReport, ProtocolResult, StageDetails, StageKind, StageReport, StageStatus,
+    Target, TcpOutcome, TlsDetails, TlsVersionResult,
+};
 pub use driver::{Clock, ConnectError, Connector};
 pub use engine::run;
-pub use report::*;
 
 /// Deadlines, limits and the randomness seed. `Default` gives the documented values.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,68 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cert::CertReport;
 use super::clients::ClientResult;
+use super::negotiation::{NegotiationOutcome, Protocol};
 use super::nla::{FullHandshake, NlaDetails};
+use super::target::Target;
 use super::tls::{HelloOutcome, TlsVersion};
-use super::x224::{NegotiationOutcome, Protocol};
-use crate::analyze::cert::CertReport;
-use crate::evidence::{Evidence, Finding, Source};
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Target {
-    pub host: String,
-    pub port: u16,
-}
-
-impl Target {
-    pub const DEFAULT_PORT: u16 = 3389;
-
-    /// Parses `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 address.
-    pub fn parse(input: &str) -> Result<Target, String> {
-        let input = input.trim();
-        let (host, port) = if let Some(rest) = input.strip_prefix('[') {
-            let (host, after) = rest
-                .split_once(']')
-                .ok_or("missing ']' after an IPv6 address")?;
-            let port = match after.strip_prefix(':') {
-                Some(port) => Some(port),
-                None if after.is_empty() => None,
-                None => return Err(format!("unexpected {after:?} after the address")),
-            };
-            (host, port)
-        } else if input.matches(':').count() == 1 {
-            let (host, port) = input.split_once(':').ok_or("invalid target")?;
-            (host, Some(port))
-        } else {
-            (input, None)
-        };
-        if host.is_empty() {
-            return Err("no host given".to_owned());
-        }
-        let port = match port {
-            Some(port) => port
-                .parse::<u16>()
-                .ok()
-                .filter(|&p| p != 0)
-                .ok_or(format!("invalid port {port:?}"))?,
-            None => Target::DEFAULT_PORT,
-        };
-        Ok(Target {
-            host: host.to_owned(),
-            port,
-        })
-    }
-}
-
-impl std::fmt::Display for Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.host.contains(':') {
-            write!(f, "[{}]:{}", self.host, self.port)
-        } else {
-            write!(f, "{}:{}", self.host, self.port)
-        }
-    }
-}
+use crate::evidence::{Evidence, Finding, Layer, Source};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,14 +31,25 @@ impl StageKind {
         StageKind::Nla,
     ];
 
+    /// The stage's name for people, the same in the CLI's text and on the page.
     pub fn label(self) -> &'static str {
         match self {
-            StageKind::Tcp => "TCP connect",
+            StageKind::Tcp => "TCP connection",
             StageKind::Negotiation => "RDP negotiation",
-            StageKind::SecurityProtocols => "Security protocols",
-            StageKind::Tls => "TLS",
+            StageKind::SecurityProtocols => "Security protocols offered",
+            StageKind::Tls => "TLS handshake",
             StageKind::ClientCompatibility => "Client compatibility",
-            StageKind::Nla => "NLA (CredSSP)",
+            StageKind::Nla => "NLA / CredSSP",
+        }
+    }
+
+    /// The layer of the connection path this stage tests.
+    pub fn layer(self) -> Layer {
+        match self {
+            StageKind::Tcp => Layer::Tcp,
+            StageKind::Negotiation | StageKind::SecurityProtocols => Layer::Negotiation,
+            StageKind::Tls | StageKind::ClientCompatibility => Layer::Tls,
+            StageKind::Nla => Layer::Nla,
         }
     }
 }
@@ -191,7 +147,7 @@ pub struct StageReport {
 }
 
 impl StageReport {
-    pub(crate) fn without_result(
+    pub fn without_result(
         stage: StageKind,
         status: StageStatus,
         verdict: impl Into<String>,
@@ -237,7 +193,16 @@ impl ProbeReport {
         self.stages.iter().flat_map(|s| &s.findings)
     }
 
-    /// Every finding that carries an evidence id, for the diagnosis engine.
+    /// The layer of the first stage that failed: where the probe saw the connection break.
+    pub fn failing_layer(&self) -> Option<Layer> {
+        self.stages
+            .iter()
+            .find(|s| s.status == StageStatus::Failed)
+            .map(|s| s.stage.layer())
+    }
+
+    /// Every finding that carries an evidence id, the certificate's included, for the
+    /// diagnosis engine.
     pub fn evidence(&self) -> Vec<Evidence> {
         let certificate = self
             .certificate
@@ -267,35 +232,5 @@ mod der_list {
             .iter()
             .map(|text| STANDARD.decode(text).map_err(serde::de::Error::custom))
             .collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets() {
-        let t = |host: &str, port| {
-            Ok(Target {
-                host: host.into(),
-                port,
-            })
-        };
-        assert_eq!(Target::parse("rdp.example.com"), t("rdp.example.com", 3389));
-        assert_eq!(Target::parse("10.0.0.5:3390"), t("10.0.0.5", 3390));
-        assert_eq!(Target::parse("[::1]:3390"), t("::1", 3390));
-        assert_eq!(Target::parse("::1"), t("::1", 3389));
-        assert!(Target::parse("host:0").is_err());
-        assert!(Target::parse("host:x").is_err());
-        assert!(Target::parse(":3389").is_err());
-        assert_eq!(
-            Target {
-                host: "::1".into(),
-                port: 1
-            }
-            .to_string(),
-            "[::1]:1"
-        );
     }
 }
