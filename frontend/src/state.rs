@@ -172,6 +172,20 @@ impl Session {
                 .evidence
                 .push(Evidence::new(id, source, "from the shared link"));
         }
+        if let Some(results) = &link.results {
+            // Only what a results link may carry: never code or wizard evidence, which the
+            // codes and answers already give.
+            session.evidence.extend(
+                results
+                    .evidence
+                    .iter()
+                    .filter(|e| !matches!(e.source, Source::ErrorCode | Source::Wizard))
+                    .cloned(),
+            );
+            if let Some(report) = &results.probe {
+                session.probe = ProbeRun::Finished(report.clone());
+            }
+        }
         session
     }
 

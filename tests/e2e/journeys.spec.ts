@@ -132,6 +132,9 @@ test('support link: an agent prepares it, the user opens it, probes in one click
   await agentPage.goto(results);
   await expect(agentPage.locator('.leading ol')).toHaveText(ranking ?? '');
   await expect(agentPage.locator('.answers')).toContainText('I am trying to connect');
+  // The probe's report comes back in full, not as a list of ids.
+  await expect(agentPage.getByRole('list', { name: 'Probe stages' })).toContainText('TCP connection');
+  await expect(agentPage.locator('.probe-summary')).toContainText('Reachable');
   await screenshot(agentPage, 'journeys-link-3-results');
   await agent.close();
 });

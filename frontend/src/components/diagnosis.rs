@@ -11,7 +11,9 @@ use crate::analysis_client::EvidenceKind;
 use crate::audience::Audience;
 use crate::labels;
 use crate::state::{Analysis, ProbeRun, Session};
-use rdp_doctor_core::report::StageStatus;
+use std::rc::Rc;
+
+use rdp_doctor_core::report::{AnalysisReport, StageDetails, StageKind, StageStatus};
 
 /// Causes shown before the "less likely" fold, however unlikely.
 const MIN_SHOWN: usize = 3;
@@ -32,6 +34,7 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
     let diagnosis = &props.journey.diagnosis;
     let session = &props.journey.session;
     let audience = Audience::of(&session.answers);
+    let known = Rc::new(known_values(session));
     // The causes still worth reading first; the long tail stays one click away.
     let shown = diagnosis
         .ranked
@@ -62,14 +65,14 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
                     // cannot carry out stays folded for the one who can.
                     let open = rank == 0 && cause.confidence == Confidence::Likely
                         && Audience::can_do(audience, &cause.who);
-                    html! { <CauseCard cause={cause.clone()} {open} {audience} /> }
+                    html! { <CauseCard cause={cause.clone()} {open} {audience} known={known.clone()} /> }
                 }) }
             </ol>
             if !rest.is_empty() {
                 <details class="less-likely">
                     <summary>{ format!("{} less likely causes", rest.len()) }</summary>
                     <ol class="causes" start={(leading.len() + 1).to_string()} aria-label="Less likely causes">
-                        { for rest.iter().map(|cause| html! { <CauseCard cause={cause.clone()} open=false {audience} /> }) }
+                        { for rest.iter().map(|cause| html! { <CauseCard cause={cause.clone()} open=false {audience} known={known.clone()} /> }) }
                     </ol>
                 </details>
             }
@@ -233,6 +236,7 @@ struct CauseCardProps {
     cause: RankedCause,
     open: bool,
     audience: Option<Audience>,
+    known: Rc<Vec<(&'static str, String)>>,
 }
 
 #[function_component(CauseCard)]
@@ -254,11 +258,11 @@ fn cause_card(props: &CauseCardProps) -> Html {
                 if !cause.fixes.is_empty() {
                     if Audience::can_do(props.audience, &cause.who) {
                         <h3>{ "How to fix it" }</h3>
-                        { fix_steps(cause) }
+                        { fix_steps(cause, &props.known) }
                     } else {
                         <details class="for-it">
                             <summary>{ format!("How {} fixes it (the message for IT below names it)", labels::who_list(&cause.who)) }</summary>
-                            { fix_steps(cause) }
+                            { fix_steps(cause, &props.known) }
                         </details>
                     }
                 }
@@ -267,14 +271,62 @@ fn cause_card(props: &CauseCardProps) -> Html {
     }
 }
 
-fn fix_steps(cause: &RankedCause) -> Html {
+fn fix_steps(cause: &RankedCause, known: &Rc<Vec<(&'static str, String)>>) -> Html {
     html! {
         <ol class="fix-steps">
             { for cause.fixes.iter().enumerate().map(|(n, step)| html! {
-                <FixStepView step={step.clone()} name={format!("step {} of “{}”", n + 1, cause.title)} />
+                <FixStepView step={step.clone()} name={format!("step {} of “{}”", n + 1, cause.title)} known={known.clone()} />
             }) }
         </ol>
     }
+}
+
+/// Values the evidence already holds, by the placeholder the knowledge base's commands use for
+/// them, so a command can be run as shown.
+fn known_values(session: &Session) -> Vec<(&'static str, String)> {
+    let mut known = Vec::new();
+    let host = session.host.trim();
+    if !host.is_empty() {
+        known.push(("<server>", host.to_owned()));
+        known.push(("<server-name>", host.to_owned()));
+    }
+    let port = session.port.trim();
+    if !port.is_empty() && port != "3389" && port.parse::<u16>().is_ok() {
+        // The commands name the RDP port by its default.
+        known.push(("3389", port.to_owned()));
+    }
+    let probe = match &session.probe {
+        ProbeRun::Finished(report) => Some(report),
+        _ => None,
+    };
+    let pasted = match session.analysis(EvidenceKind::Certificate) {
+        Analysis::Done(AnalysisReport::Certificate(report)) => Some(report),
+        _ => None,
+    };
+    let thumbprint = probe
+        .and_then(|r| r.certificate.as_ref())
+        .or(pasted)
+        .and_then(|c| c.certificates.first())
+        .and_then(|leaf| leaf.thumbprint_sha1.clone());
+    if let Some(thumbprint) = thumbprint {
+        known.push(("<THUMBPRINT>", thumbprint));
+    }
+    let domain = probe
+        .and_then(|r| r.stage(StageKind::Nla))
+        .and_then(|stage| match &stage.details {
+            StageDetails::Nla(nla) => nla.ntlm.as_ref()?.dns_domain_name.clone(),
+            _ => None,
+        })
+        .filter(|d| !d.is_empty());
+    if let Some(domain) = domain {
+        known.push(("<domain>", domain));
+    }
+    if let Analysis::Done(AnalysisReport::RdpFile(rdp)) = session.analysis(EvidenceKind::RdpFile)
+        && let Some(user) = rdp.setting("username").filter(|u| !u.trim().is_empty())
+    {
+        known.push(("<user>", user.trim().to_owned()));
+    }
+    known
 }
 
 #[derive(Properties, PartialEq)]
@@ -307,19 +359,30 @@ struct FixStepProps {
     step: FixStep,
     /// Which step this is, for the copy button's name ("step 2 of “Expired certificate”").
     name: String,
+    known: Rc<Vec<(&'static str, String)>>,
 }
 
 #[function_component(FixStepView)]
 fn fix_step_view(props: &FixStepProps) -> Html {
     let step = &props.step;
+    let command = step.command.as_ref().map(|command| {
+        props
+            .known
+            .iter()
+            .fold(command.clone(), |filled, (placeholder, value)| {
+                filled.replace(placeholder, value)
+            })
+    });
+    let filled = command != step.command;
     html! {
         <li class="fix-step">
             <p><RichText text={step.text.clone()} /></p>
-            if let Some(command) = &step.command {
+            if let Some(command) = &command {
                 <div class="command">
                     if let Some(shell) = step.shell { <span class="badge">{ labels::shell(shell) }</span> }
                     <pre><code>{ command }</code></pre>
                     <CopyButton text={AttrValue::from(command.clone())} label={format!("Copy the command for {}", props.name)} />
+                    if filled { <p class="muted">{ "Filled in from your evidence." }</p> }
                 </div>
             }
             <p class="verify"><strong>{ "Check it worked: " }</strong><RichText text={step.verify.clone()} /></p>
