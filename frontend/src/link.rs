@@ -167,8 +167,9 @@ impl Link {
             answers: session.answers.clone(),
             evidence: Vec::new(),
             results,
-            contact: session.support.as_ref().and_then(|s| s.contact.clone()),
-            note: session.support.as_ref().and_then(|s| s.note.clone()),
+            // The note was for this person; whoever opens their results is someone else.
+            contact: None,
+            note: None,
             embed: false,
         }
     }

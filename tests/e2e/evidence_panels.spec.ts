@@ -19,7 +19,7 @@ test('pasted certificate, events and .rdp file are analysed in the page and move
   await page.getByLabel('Paste the .rdp file').fill('full address:s:rdp.example.test:3389\nenablecredsspsupport:i:0');
   await page.locator('.evidence').filter({ hasText: 'The .rdp file' }).getByRole('button', { name: 'Check' }).click();
   await expect(page.getByLabel('Server name or public IP address')).toHaveValue('rdp.example.test');
-  await expect(page.getByLabel('Port')).toHaveValue('3389');
+  await expect(page.getByLabel('Port', { exact: true })).toHaveValue('3389');
   await expect(page.getByRole('button', { name: 'Use rdp.example.test:3389 for the probe' })).toBeVisible();
 
   await page.getByLabel('Paste the certificate').fill(pem);

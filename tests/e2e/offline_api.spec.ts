@@ -47,7 +47,7 @@ test('streamed probe stages appear one by one and feed the diagnosis', async ({ 
   }));
   await page.goto('/');
   await page.getByLabel('Server name or public IP address').fill('127.0.0.1');
-  await page.getByLabel('Port').fill('3389');
+  await page.getByLabel('Port', { exact: true }).fill('3389');
   await page.getByRole('button', { name: 'Probe from outside' }).click();
   const stages = page.getByRole('list', { name: 'Probe stages' });
   await expect(stages.locator('li.stage')).toHaveCount(2);
