@@ -158,8 +158,8 @@ pub fn markdown(journey: &Journey, now: &str, link: &str) -> String {
 
     if !session.answers.is_empty() {
         out.push_str("## Answers\n\n");
-        for (question_id, option_id) in &session.answers {
-            let Some(question) = kb::question(question_id) else {
+        for question in kb::questions() {
+            let Some(option_id) = session.answers.get(&question.id) else {
                 continue;
             };
             let Some(option) = question.options.iter().find(|o| &o.id == option_id) else {

@@ -40,7 +40,7 @@ test('pasted certificate, events and .rdp file are analysed in the page and move
   await eventsPanel.getByText(/^Timeline of the \d+ relevant events$/).click();
   await expect(page.getByRole('list', { name: 'Relevant events, oldest first' })).toContainText('36870');
   // The .rdp file's settings in words.
-  const rdpPanel = page.locator('.evidence').filter({ hasText: 'The .rdp file' });
+  const rdpPanel = page.locator('.evidence').filter({ has: page.getByRole('heading', { name: 'The .rdp file' }) });
   await expect(rdpPanel).toContainText('Whether the client uses CredSSP, which Network Level Authentication (NLA) needs');
   await expect(rdpPanel).toContainText('no: the client does not use CredSSP');
 

@@ -2,7 +2,7 @@
 //! what was ruled out. Everything here is rendered from the core's `Diagnosis`.
 
 use rdp_doctor_core::engine::{CheckKind, Confidence, RankedCause, Reason, RuledOut};
-use rdp_doctor_core::evidence::Layer;
+use rdp_doctor_core::evidence::{Layer, Severity};
 use rdp_doctor_core::kb::model::FixStep;
 use yew::prelude::*;
 
@@ -44,12 +44,24 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
         .max(MIN_SHOWN)
         .min(diagnosis.ranked.len());
     let (leading, rest) = diagnosis.ranked.split_at(shown);
-    let probed: Vec<(Layer, StageStatus)> = match &session.probe {
-        ProbeRun::Finished(report) => report
-            .stages
-            .iter()
-            .map(|s| (s.stage.layer(), s.status))
-            .collect(),
+    let probed: Vec<(Layer, StageStatus, bool)> = match &session.probe {
+        ProbeRun::Finished(report) => {
+            let cert_problem = report
+                .certificate
+                .iter()
+                .flat_map(|c| &c.findings)
+                .any(|f| f.severity == Severity::Error);
+            report
+                .stages
+                .iter()
+                .map(|s| {
+                    let layer = s.stage.layer();
+                    let problem = s.findings.iter().any(|f| f.severity == Severity::Error)
+                        || (layer == Layer::Tls && cert_problem);
+                    (layer, s.status, problem)
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
     html! {
@@ -87,8 +99,9 @@ pub fn diagnosis_panel(props: &JourneyProps) -> Html {
 struct ConnectionPathProps {
     /// The layer the leading causes point to.
     diagnosed: Option<Layer>,
-    /// What the probe tested: each stage's layer and result.
-    probed: Vec<(Layer, StageStatus)>,
+    /// What the probe tested: each stage's layer, result, and whether it found a problem there
+    /// (an expired certificate still lets the handshake complete).
+    probed: Vec<(Layer, StageStatus, bool)>,
 }
 
 /// A layer of the path as the picture shows it.
@@ -96,6 +109,8 @@ struct ConnectionPathProps {
 enum Step {
     /// The probe tested it and it worked.
     Passed,
+    /// The probe got through it, but found something there that makes clients give up.
+    PassedWithProblems,
     /// The probe tested it and it failed.
     Failed,
     /// Not tested: the evidence points here.
@@ -112,6 +127,7 @@ impl Step {
     fn class(self) -> &'static str {
         match self {
             Step::Passed => "passed",
+            Step::PassedWithProblems => "warned",
             Step::Failed => "failing",
             Step::LikelyHere => "likely",
             Step::ProbablyWorks => "inferred",
@@ -124,6 +140,7 @@ impl Step {
     fn words(self) -> &'static str {
         match self {
             Step::Passed => "tested: works",
+            Step::PassedWithProblems => "tested: completes, with problems",
             Step::Failed => "tested: breaks here",
             Step::LikelyHere => "not tested: likely breaks here",
             Step::ProbablyWorks => "not tested",
@@ -147,16 +164,20 @@ fn drawn(layer: Layer) -> Layer {
 #[function_component(ConnectionPath)]
 fn connection_path(props: &ConnectionPathProps) -> Html {
     let tested = |layer: Layer| {
-        let statuses: Vec<StageStatus> = props
+        let stages: Vec<(StageStatus, bool)> = props
             .probed
             .iter()
-            .filter(|(l, _)| drawn(*l) == layer)
-            .map(|(_, s)| *s)
+            .filter(|(l, ..)| drawn(*l) == layer)
+            .map(|(_, status, problem)| (*status, *problem))
             .collect();
-        if statuses.contains(&StageStatus::Failed) {
+        if stages.iter().any(|(s, _)| *s == StageStatus::Failed) {
             Some(Step::Failed)
-        } else if statuses.contains(&StageStatus::Ok) {
-            Some(Step::Passed)
+        } else if stages.iter().any(|(s, _)| *s == StageStatus::Ok) {
+            Some(if stages.iter().any(|(_, problem)| *problem) {
+                Step::PassedWithProblems
+            } else {
+                Step::Passed
+            })
         } else {
             None
         }
@@ -184,6 +205,10 @@ fn connection_path(props: &ConnectionPathProps) -> Html {
             PATH[i].label()
         ),
         // The evidence points at a layer the server passes from outside.
+        (None, Some(layer)) if tested(layer) == Some(Step::PassedWithProblems) => format!(
+            "From outside, the server completes {}, but the probe found problems there that make clients give up (see the probe's report).",
+            layer.label()
+        ),
         (None, Some(layer)) if tested(layer) == Some(Step::Passed) => {
             let (layer_name, whose) = if layer == Layer::Nla {
                 ("NLA".to_owned(), "your client is the one that fails it")

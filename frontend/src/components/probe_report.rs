@@ -298,8 +298,10 @@ fn linked_findings(props: &LinkedFindingsProps) -> Html {
         <ul class="findings">
             { for props.findings.iter().map(|f| {
                 let (label, class) = labels::severity(f.severity);
-                let fix = f.evidence.and_then(|id| props.diagnosis.ranked.iter()
-                    .find(|c| c.because.iter().any(|r| r.evidence == id)));
+                // A note is not a problem: it gets no fix.
+                let fix = f.evidence.filter(|_| f.severity != Severity::Info).and_then(|id| {
+                    props.diagnosis.ranked.iter().find(|c| c.because.iter().any(|r| r.evidence == id))
+                });
                 html! {
                     <li>
                         <span class={classes!("badge", class)}>{ label }</span>{ " " }<RichText text={f.title.clone()} />

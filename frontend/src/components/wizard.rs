@@ -110,8 +110,9 @@ fn answers_given(props: &AnswersGivenProps) -> Html {
         <div class="answers">
             <h3>{ "Your answers" }</h3>
             <ul>
-                { for answers.iter().filter_map(|(question_id, option_id)| {
-                    let question = kb::question(question_id)?;
+                // In the order the questions are listed, who is asking first.
+                { for kb::questions().iter().filter_map(|question| {
+                    let (question_id, option_id) = answers.get_key_value(&question.id)?;
                     let label = question.options.iter().find(|o| &o.id == option_id)?.label.clone();
                     let journey = props.journey.clone();
                     let answered = props.answered.clone();
