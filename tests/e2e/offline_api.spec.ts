@@ -30,7 +30,7 @@ test('a refused probe request shows the service\'s own message', async ({ page }
 });
 
 const stage = (stage: string, status: string, verdict: string, findings: object[] = []) =>
-  JSON.stringify({ type: 'stage', stage, status, verdict, started_ms: 0, duration_ms: 5, details: {}, findings, connections_opened: 1 });
+  JSON.stringify({ type: 'stage', stage, status, verdict, started_ms: 0, duration_ms: 5, details: { kind: 'none' }, findings, connections_opened: 1 });
 
 test('streamed probe stages appear one by one and feed the diagnosis', async ({ page }) => {
   const refused = [{ severity: 'error', title: 'The port refused the connection', detail: 'TCP RST from 127.0.0.1:3389', evidence: 'probe.tcp_refused' }];
@@ -41,7 +41,7 @@ test('streamed probe stages appear one by one and feed the diagnosis', async ({ 
     body: [
       stage('tcp', 'failed', 'Connection refused', refused),
       stage('negotiation', 'skipped', 'Not reached'),
-      JSON.stringify({ type: 'report', target: {}, started_unix_ms: 0, duration_ms: 12, connections_opened: 1,
+      JSON.stringify({ type: 'report', target: { host: '127.0.0.1', port: 3389 }, started_unix_ms: 0, duration_ms: 12, connections_opened: 1,
         stages: [tcp, JSON.parse(stage('negotiation', 'skipped', 'Not reached'))], certificate_chain: [] }),
     ].join('\n') + '\n',
   }));
@@ -64,7 +64,7 @@ test('the path picture shows where the probe saw it break while the causes still
     status: 200,
     contentType: 'application/x-ndjson',
     body: [...stages,
-      JSON.stringify({ type: 'report', target: {}, started_unix_ms: 0, duration_ms: 12, connections_opened: 2,
+      JSON.stringify({ type: 'report', target: { host: '127.0.0.1', port: 3389 }, started_unix_ms: 0, duration_ms: 12, connections_opened: 2,
         stages: stages.map((s) => JSON.parse(s)), certificate_chain: [] }),
     ].join('\n') + '\n',
   }));

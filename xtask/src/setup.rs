@@ -124,10 +124,10 @@ fn workspace_root() -> PathBuf {
     // a binary that cargo deems fresh but that names the other checkout.
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    // `xtask/` always has a parent; `..` names it should the path ever be relative and bare.
     manifest_dir
         .parent()
-        .expect("xtask has a parent directory")
-        .to_path_buf()
+        .map_or_else(|| manifest_dir.join(".."), Path::to_path_buf)
 }
 
 fn home() -> PathBuf {

@@ -367,9 +367,11 @@ pub(crate) async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             .with_no_client_auth(),
         Err(error) => return setup_failed(error),
     };
-    // RDP servers ignore SNI; a name that is not a valid DNS name or IP is replaced.
-    let server_name = ServerName::try_from(host.to_owned())
-        .unwrap_or_else(|_| ServerName::try_from("rdp-doctor.invalid").expect("valid DNS name"));
+    // RDP servers ignore SNI; for a host that is not a valid DNS name or IP, none is sent
+    // (rustls sends no SNI for an address).
+    let server_name = ServerName::try_from(host.to_owned()).unwrap_or(ServerName::IpAddress(
+        std::net::Ipv4Addr::UNSPECIFIED.into(),
+    ));
     let mut session = match ClientConnection::new(Arc::new(config), server_name) {
         Ok(connection) => TlsSession {
             connection,
