@@ -21,8 +21,9 @@ pub fn stage_status(status: StageStatus) -> (&'static str, &'static str) {
     match status {
         StageStatus::Ok => ("Passed", "sev-ok"),
         StageStatus::Failed => ("Failed", "sev-error"),
-        StageStatus::Skipped => ("Skipped", "sev-info"),
-        StageStatus::NotApplicable => ("Not applicable", "sev-info"),
+        // Neither good nor bad: the plain badge.
+        StageStatus::Skipped => ("Skipped", "neutral"),
+        StageStatus::NotApplicable => ("Not applicable", "neutral"),
     }
 }
 

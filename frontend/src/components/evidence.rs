@@ -1,9 +1,7 @@
 //! Step 3: evidence in any order. Each kind has a paste box and a drop zone; the bytes go to
 //! the in-page analysis worker and never leave the browser.
 
-use js_sys::Uint8Array;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{DragEvent, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use super::probe_report::cert_facts;
@@ -83,8 +81,9 @@ fn start_analysis(journey: &UseReducerHandle<Journey>, kind: EvidenceKind, bytes
     analysis_client::analyze(kind, bytes, host, on_event);
 }
 
-fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: File) {
-    if file.size() > MAX_INPUT_BYTES {
+fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: web_sys::File) {
+    let file = gloo::file::File::from(file);
+    if file.size() as f64 > MAX_INPUT_BYTES {
         journey.dispatch(Action::AnalysisFailed(
             kind,
             format!(
@@ -95,8 +94,8 @@ fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: File)
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => start_analysis(&journey, kind, Uint8Array::new(&buffer).to_vec()),
+        match gloo::file::futures::read_as_bytes(&file).await {
+            Ok(bytes) => start_analysis(&journey, kind, bytes),
             Err(_) => journey.dispatch(Action::AnalysisFailed(
                 kind,
                 format!("{} could not be read.", file.name()),

@@ -79,7 +79,7 @@ fn summary(report: &ProbeReport) -> Vec<Verdict> {
         None => Verdict {
             label: "Reachable",
             value: "not tested".to_owned(),
-            class: "sev-info",
+            class: "neutral",
         },
     });
     line.push(
@@ -107,7 +107,7 @@ fn summary(report: &ProbeReport) -> Vec<Verdict> {
             _ => Verdict {
                 label: "Security protocols",
                 value: "not tested".to_owned(),
-                class: "sev-info",
+                class: "neutral",
             },
         },
     );
@@ -137,7 +137,7 @@ fn summary(report: &ProbeReport) -> Vec<Verdict> {
             _ => Verdict {
                 label: "TLS versions",
                 value: "not tested".to_owned(),
-                class: "sev-info",
+                class: "neutral",
             },
         },
     );
@@ -169,7 +169,7 @@ fn summary(report: &ProbeReport) -> Vec<Verdict> {
         None => Verdict {
             label: "Certificate",
             value: "not seen".to_owned(),
-            class: "sev-info",
+            class: "neutral",
         },
     });
     line.push(match stage_value(StageKind::Nla) {
@@ -186,7 +186,7 @@ fn summary(report: &ProbeReport) -> Vec<Verdict> {
         None => Verdict {
             label: "NLA",
             value: "not tested".to_owned(),
-            class: "sev-info",
+            class: "neutral",
         },
     });
     line
