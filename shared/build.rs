@@ -16,10 +16,39 @@ use std::{env, fs};
 mod model;
 
 use model::{
-    Cause, CauseFile, CodeEntry, CodeTables, EvidenceDecl, EvidenceFile, Informational,
-    InformationalFile, KnowledgeBase, Question, QuestionFile, RdpSettingInfo, RdpSettingsFile,
-    Scenario, ScenarioFile,
+    Cause, CauseFile, ClientTables, CodeEntry, CodeTables, EventTables, EvidenceDecl, EvidenceFile,
+    Informational, InformationalFile, KnowledgeBase, Message, NamedCode, Question, QuestionFile,
+    RdpSettingInfo, RdpSettingsFile, Scenario, ScenarioFile, StatusTables,
 };
+
+/// The UI languages the decoder reads (its words for "extended" cover the same set).
+const LANGUAGES: &[&str] = &[
+    "en", "de", "fr", "es", "pt", "it", "ro", "nl", "pl", "cs", "sk", "ru", "uk", "bg", "tr", "sv",
+    "da", "nb", "fi", "hu", "el", "he", "ar", "ja", "zh", "ko",
+];
+
+/// The provider keys the event catalogue knows (`Provider::key` in src/analyze/events/catalogue.rs).
+const EVENT_PROVIDERS: &[&str] = &[
+    "schannel",
+    "remote_connection_manager",
+    "rdpcorets",
+    "local_session_manager",
+    "security_auditing",
+    "lsasrv",
+    "rdp_client",
+    "service_control_manager",
+    "termdd",
+    "netlogon",
+    "kerberos",
+    "time_service",
+];
+
+/// `kb/messages.toml`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageFile {
+    message: Vec<Message>,
+}
 
 fn main() {
     let kb = Path::new("kb");
@@ -28,7 +57,10 @@ fn main() {
 
     let evidence = load_evidence(&kb.join("evidence"));
     let declared: BTreeSet<&str> = evidence.iter().map(|d| d.id.as_str()).collect();
-    let codes: CodeTables = parse(&kb.join("codes.toml"));
+    let mut codes: CodeTables = parse(&kb.join("codes.toml"));
+    codes.status = parse::<StatusTables>(&kb.join("status.toml"));
+    codes.clients = parse::<ClientTables>(&kb.join("clients.toml"));
+    codes.messages = parse::<MessageFile>(&kb.join("messages.toml")).message;
     let causes: Vec<Cause> = toml_files(&kb.join("causes"))
         .iter()
         .flat_map(|path| parse::<CauseFile>(path).cause)
@@ -49,6 +81,10 @@ fn main() {
 
     let cause_ids = validate_causes(&causes, &declared);
     validate_codes(&codes, &cause_ids, &declared);
+    validate_named_codes(&codes, &declared);
+    validate_messages(&codes.messages, &declared);
+    let events = parse::<EventTables>(&kb.join("events.toml"));
+    validate_events(&events, &codes, &declared);
     validate_questions(&questions, &declared);
     validate_evidence_use(&evidence, &causes, &questions, &informational);
     validate_scenarios(&scenarios, &cause_ids, &questions, &declared);
@@ -66,6 +102,8 @@ fn main() {
     fs::write(out.join("kb.json"), kb_json).expect("write kb.json");
     let codes_json = serde_json::to_string(&codes).expect("serialize codes");
     fs::write(out.join("codes.json"), codes_json).expect("write codes.json");
+    let events_json = serde_json::to_string(&events).expect("serialize events");
+    fs::write(out.join("events.json"), events_json).expect("write events.json");
     let scenarios_json = serde_json::to_string(&scenarios).expect("serialize scenarios");
     fs::write(out.join("scenarios.json"), scenarios_json).expect("write scenarios.json");
 }
@@ -196,6 +234,137 @@ fn validate_codes(codes: &CodeTables, cause_ids: &BTreeSet<&str>, declared: &BTr
                 check_evidence(declared, id, at);
             }
         }
+    }
+}
+
+/// Status codes and other clients' codes: named, explained, unique per table, evidence declared;
+/// every FreeRDP `ERRINFO_*` name stands for a code the extended table explains.
+fn validate_named_codes(codes: &CodeTables, declared: &BTreeSet<&str>) {
+    let tables: [(&str, &[NamedCode]); 5] = [
+        ("status.toml [[hresult]]", &codes.status.hresult),
+        ("status.toml [[ntstatus]]", &codes.status.ntstatus),
+        ("status.toml [[win32]]", &codes.status.win32),
+        (
+            "clients.toml [[freerdp_connect]]",
+            &codes.clients.freerdp_connect,
+        ),
+        ("clients.toml [[openssl_ssl]]", &codes.clients.openssl_ssl),
+    ];
+    for (table, entries) in tables {
+        let mut values = BTreeSet::new();
+        for entry in entries {
+            let at = || format!("kb/{table} {:#x} {:?}", entry.value, entry.name);
+            if entry.name.trim().is_empty() || entry.meaning.trim().is_empty() {
+                fail(format!("{}: needs a name and a meaning", at()));
+            }
+            if !values.insert(entry.value) {
+                fail(format!("{}: value listed twice", at()));
+            }
+            if let Some(id) = &entry.evidence {
+                check_evidence(declared, id, at);
+            }
+        }
+    }
+    for entry in &codes.status.hresult {
+        if entry.value >> 16 == 0x8007 {
+            fail(format!(
+                "kb/status.toml [[hresult]] {:#x}: a Win32 error in an HRESULT belongs in [[win32]] as {}",
+                entry.value,
+                entry.value & 0xFFFF
+            ));
+        }
+    }
+    for errinfo in &codes.clients.freerdp_errinfo {
+        if !codes.extended.iter().any(|e| e.covers(errinfo.value)) {
+            fail(format!(
+                "kb/clients.toml [[freerdp_errinfo]] {:?}: {:#x} is in no [[extended]] entry of kb/codes.toml",
+                errinfo.name, errinfo.value
+            ));
+        }
+    }
+}
+
+/// Message wording: unique ids, a cited source, known languages, and fragments written the way the
+/// decoder compares them (lower case, straight apostrophes, single spaces), so matching needs no
+/// work on the patterns at run time.
+fn validate_messages(messages: &[Message], declared: &BTreeSet<&str>) {
+    let mut ids = BTreeSet::new();
+    for message in messages {
+        let at = || format!("kb/messages.toml: message {:?}", message.id);
+        if !ids.insert(message.id.as_str()) {
+            fail(format!("{}: declared twice", at()));
+        }
+        if message.meaning.trim().is_empty() || message.source.trim().is_empty() {
+            fail(format!("{}: needs a meaning and a source", at()));
+        }
+        check_evidence(declared, &message.evidence, at);
+        if !message.text.contains_key("en") {
+            fail(format!("{}: needs the English wording", at()));
+        }
+        for (language, fragments) in &message.text {
+            if !LANGUAGES.contains(&language.as_str()) {
+                fail(format!(
+                    "{}: language {language:?} is not one the decoder reads",
+                    at()
+                ));
+            }
+            for fragment in fragments {
+                let normal = fragment.split_whitespace().collect::<Vec<_>>().join(" ");
+                let folded = normal.to_lowercase().replace(['\u{2019}', '\u{2018}'], "'");
+                if fragment.chars().count() < 12 || *fragment != folded {
+                    fail(format!(
+                        "{}: fragment {fragment:?} must be at least 12 characters, lower case, with straight apostrophes and single spaces",
+                        at()
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// Events: known providers, one entry per provider, ID and variant, declared evidence; every
+/// logon failure reason is an NTSTATUS that kb/status.toml names.
+fn validate_events(events: &EventTables, codes: &CodeTables, declared: &BTreeSet<&str>) {
+    let mut seen = BTreeSet::new();
+    for entry in &events.event {
+        let at = || format!("kb/events.toml: {} {:?}", entry.provider, entry.ids);
+        if !EVENT_PROVIDERS.contains(&entry.provider.as_str()) {
+            fail(format!(
+                "{}: unknown provider (known: {EVENT_PROVIDERS:?})",
+                at()
+            ));
+        }
+        if entry.ids.is_empty() || entry.meaning.trim().is_empty() {
+            fail(format!("{}: needs event IDs and a meaning", at()));
+        }
+        for id in &entry.ids {
+            if !seen.insert((entry.provider.as_str(), *id, entry.variant.as_deref())) {
+                fail(format!(
+                    "{}: event {id} (variant {:?}) listed twice",
+                    at(),
+                    entry.variant
+                ));
+            }
+        }
+        if let Some(id) = &entry.evidence {
+            check_evidence(declared, id, at);
+        }
+    }
+    let mut statuses = BTreeSet::new();
+    for status in &events.logon_status {
+        let at = || format!("kb/events.toml: [[logon_status]] {:#x}", status.status);
+        if !statuses.insert(status.status) {
+            fail(format!("{}: listed twice", at()));
+        }
+        if !codes
+            .status
+            .ntstatus
+            .iter()
+            .any(|e| e.value == status.status)
+        {
+            fail(format!("{}: is not an NTSTATUS in kb/status.toml", at()));
+        }
+        check_evidence(declared, &status.evidence, at);
     }
 }
 

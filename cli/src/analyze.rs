@@ -34,7 +34,7 @@ enum What {
     Cert(CertArgs),
     /// Read Windows event logs: .evtx, event XML, Event Viewer text or CSV, wevtutil text,
     /// Get-WinEvent | Format-List.
-    Events(Input),
+    Events(EventsArgs),
     /// Read an .rdp connection file.
     Rdp(Input),
 }
@@ -46,6 +46,17 @@ struct Input {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args, Debug)]
+struct EventsArgs {
+    #[command(flatten)]
+    input: Input,
+    /// When the connection failed (RFC 3339, in the time the export prints). Events last seen
+    /// over a week before are flagged old and weigh less; without it the newest relevant warning
+    /// or error sets the time.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+    failed_at: Option<i64>,
 }
 
 #[derive(Args, Debug)]
@@ -84,13 +95,18 @@ pub fn run(args: AnalyzeArgs) -> ExitCode {
                 print_cert,
             ))
         }),
-        What::Events(input) => read(&input, events::MAX_INPUT_BYTES).and_then(|bytes| {
-            let report = match events::analyze(&bytes) {
-                Err(AnalyzeError::EvtxNeedsEvtxReader) => evtx::analyze(bytes),
+        What::Events(args) => read(&args.input, events::MAX_INPUT_BYTES).and_then(|bytes| {
+            let report = match events::analyze_at(&bytes, args.failed_at) {
+                Err(AnalyzeError::EvtxNeedsEvtxReader) => evtx::analyze_at(bytes, args.failed_at),
                 other => other,
             }
             .map_err(explain)?;
-            Ok(render(&report, input.json, &report.findings, print_events))
+            Ok(render(
+                &report,
+                args.input.json,
+                &report.findings,
+                print_events,
+            ))
         }),
         What::Rdp(input) => read(&input, rdpfile::MAX_INPUT_BYTES).and_then(|bytes| {
             let report = rdpfile::analyze(&bytes).map_err(explain)?;
@@ -201,7 +217,8 @@ fn print_cert(report: &CertReport) -> String {
     out
 }
 
-fn print_certificate(out: &mut String, cert: &CertSummary) {
+/// Every field of one certificate, a line each (the probe's text output uses it too).
+pub(crate) fn print_certificate(out: &mut String, cert: &CertSummary) {
     let mut line = |label: &str, value: &str| {
         if !value.is_empty() {
             let _ = writeln!(out, "  {label:<12} {value}");

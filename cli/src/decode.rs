@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use rdp_doctor_core::codes::{self, Decoded, Role};
+use rdp_doctor_core::codes::{self, Decoded};
 
 use crate::input::{Result, read_bounded};
 
@@ -39,18 +39,28 @@ pub fn run(args: &Args) -> Result<()> {
 
 fn render(decoded: &Decoded) -> String {
     let mut out = String::new();
-    if decoded.codes.is_empty() {
+    if decoded.codes.is_empty() && decoded.messages.is_empty() {
         out.push_str(
             "No error code found. Paste the whole error dialog, or codes like `0x904 0x7`.\n",
         );
     }
+    for message in &decoded.messages {
+        let _ = writeln!(
+            out,
+            "{:<19} \"{}\" ({}, {})",
+            "Message", message.matched, message.client, message.language
+        );
+        let _ = writeln!(out, "{:<19} {}", "", message.meaning);
+        let _ = writeln!(out, "{:<19} Source: {}", "", message.source);
+        out.push('\n');
+    }
     for code in &decoded.codes {
-        let role = match code.role {
-            Role::DisconnectReason => "Disconnect reason",
-            Role::ExtendedReason => "Extended reason",
-        };
+        let role = code.role.label();
         let name = code.name.as_deref().unwrap_or("unknown code");
-        let _ = writeln!(out, "{role:<18} {:<8} ({}) {name}", code.hex, code.value);
+        let _ = writeln!(out, "{role:<19} {:<8} ({}) {name}", code.hex, code.value);
+        if let Some(kind) = &code.kind {
+            let _ = writeln!(out, "{:<19} {kind}", "");
+        }
         if let Some(layer) = code.layer {
             let _ = writeln!(out, "{:<18} Layer: {}", "", layer.label());
         }
@@ -91,16 +101,29 @@ mod tests {
         let text = render(&codes::decode("0x904 0x7 0xFFFF"));
         assert!(
             text.contains(
-                "Disconnect reason  0x904    (2308) disconnectReasonAtClientWinsockFDCLOSE"
+                "Error code          0x904    (2308) disconnectReasonAtClientWinsockFDCLOSE"
             ),
             "{text}"
         );
         assert!(
-            text.contains("Extended reason    0x7      (7) exDiscReasonServerDeniedConnection"),
+            text.contains("Extended error code 0x7      (7) exDiscReasonServerDeniedConnection"),
             "{text}"
         );
         assert!(
             text.contains("0xFFFF") && text.contains("unknown code"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn renders_status_codes_and_wording() {
+        let text = render(&codes::decode(
+            "An authentication error has occurred. The Local Security Authority cannot be contacted. 0x80090322",
+        ));
+        assert!(text.contains("Windows status code 0x80090322"), "{text}");
+        assert!(text.contains("SEC_E_WRONG_PRINCIPAL"), "{text}");
+        assert!(
+            text.contains("\"the local security authority cannot be contacted\" (windows, en)"),
             "{text}"
         );
     }

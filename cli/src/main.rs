@@ -4,6 +4,7 @@
 mod analyze;
 mod decode;
 mod diagnose;
+mod fleet;
 mod input;
 mod probe;
 

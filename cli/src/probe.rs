@@ -1,5 +1,6 @@
 //! `rdp-doctor probe host[:port]`: runs the core's probe with the native tokio driver and prints
-//! each stage as it finishes (or the whole report as JSON).
+//! each stage as it finishes (or the whole report as JSON). With `--targets FILE` it checks a
+//! fleet instead (`fleet.rs`).
 
 use std::process::ExitCode;
 
@@ -8,15 +9,29 @@ use rdp_doctor_core::evidence::{Finding, Severity};
 use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
 use rdp_doctor_core::probe::{ProbeOptions, StageReport, StageStatus, Target, run};
 
-/// Exit status: 0 when no stage failed, 1 when one did, 2 on a bad target.
+/// Exit status: 0 when no stage failed (for a fleet: no host needs attention), 1 when one did,
+/// 2 on a bad target or targets file.
 #[derive(Args)]
 pub struct ProbeArgs {
     /// host, host:port, [ipv6]:port (port 3389 by default)
-    target: String,
+    #[arg(required_unless_present = "targets", conflicts_with = "targets")]
+    target: Option<String>,
+    /// Check many servers: a file with one host[:port] a line (# comments allowed).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) targets: Option<std::path::PathBuf>,
     /// Print the report as JSON instead of text.
     #[arg(long)]
-    json: bool,
-    /// Seconds for the whole probe.
+    pub(crate) json: bool,
+    /// With --targets: print CSV, one row per host.
+    #[arg(long, requires = "targets", conflicts_with = "json")]
+    pub(crate) csv: bool,
+    /// With --targets: flag certificates that expire within this many days.
+    #[arg(long, value_name = "N", default_value_t = 30, requires = "targets")]
+    pub(crate) expiring_days: i64,
+    /// With --targets: hosts probed at once (each uses up to 6 connections).
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "targets")]
+    pub(crate) parallel: usize,
+    /// Seconds for the whole probe (of each host).
     #[arg(long, default_value_t = 15)]
     timeout: u64,
     /// Skip replaying real clients' TLS offers.
@@ -24,29 +39,42 @@ pub struct ProbeArgs {
     no_client_profiles: bool,
 }
 
+impl ProbeArgs {
+    pub(crate) fn options(&self) -> ProbeOptions {
+        ProbeOptions {
+            total_timeout_ms: self.timeout.saturating_mul(1000),
+            seed: fresh_seed(),
+            client_compatibility: !self.no_client_profiles,
+            ..ProbeOptions::default()
+        }
+    }
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            eprintln!("rdp-doctor probe: cannot start the runtime: {error}");
+            ExitCode::FAILURE
+        })
+}
+
 pub fn main(args: ProbeArgs) -> ExitCode {
-    let target = match Target::parse(&args.target) {
+    if let Some(file) = &args.targets {
+        return super::fleet::main(&args, file);
+    }
+    let target = match Target::parse(args.target.as_deref().unwrap_or_default()) {
         Ok(target) => target,
         Err(error) => {
             eprintln!("rdp-doctor probe: {error}");
             return ExitCode::from(2);
         }
     };
-    let options = ProbeOptions {
-        total_timeout_ms: args.timeout.saturating_mul(1000),
-        seed: fresh_seed(),
-        client_compatibility: !args.no_client_profiles,
-        ..ProbeOptions::default()
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let options = args.options();
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("rdp-doctor probe: cannot start the runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     if !args.json {
         println!("Probing {target} ...");
@@ -73,13 +101,16 @@ pub fn main(args: ProbeArgs) -> ExitCode {
         }
     } else {
         if let Some(certificate) = &report.certificate {
-            let leaf = certificate.certificates.first();
-            println!(
-                "\nServer certificate: {}  thumbprint {}",
-                leaf.map_or("(unreadable)", |c| c.subject.as_str()),
-                leaf.and_then(|c| c.thumbprint_sha1.as_deref())
-                    .unwrap_or("-")
-            );
+            for (index, cert) in certificate.certificates.iter().enumerate() {
+                let which = if index == 0 {
+                    "Server certificate".to_owned()
+                } else {
+                    format!("Chain certificate {index}")
+                };
+                let mut fields = String::new();
+                crate::analyze::print_certificate(&mut fields, cert);
+                print!("\n{which}\n{fields}");
+            }
             certificate.findings.iter().for_each(print_finding);
         }
         let plural = if report.connections_opened == 1 {
@@ -136,7 +167,7 @@ fn print_finding(finding: &Finding) {
 }
 
 /// Client randoms need not be secret, only fresh: the clock and the process id suffice.
-fn fresh_seed() -> [u8; 32] {
+pub(crate) fn fresh_seed() -> [u8; 32] {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());

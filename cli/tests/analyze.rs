@@ -106,6 +106,32 @@ fn events_show_findings_timeline_and_counts() {
 }
 
 #[test]
+fn events_before_the_given_failure_time_are_flagged_old() {
+    let file = fixture("events/wevtutil-rdp-failures.xml");
+    let text = stdout(&rdp_doctor(&["analyze", "events", &file], None));
+    assert!(
+        text.contains("(old: last seen 1738 days before the failure)"),
+        "{text}"
+    );
+    let text = stdout(&rdp_doctor(
+        &[
+            "analyze",
+            "events",
+            &file,
+            "--failed-at",
+            "2019-06-02T09:00:00Z",
+        ],
+        None,
+    ));
+    assert!(!text.contains("(old:"), "{text}");
+    let output = rdp_doctor(
+        &["analyze", "events", &file, "--failed-at", "yesterday"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn rdp_files_name_their_target() {
     let output = rdp_doctor(
         &[

@@ -1,24 +1,30 @@
-//! The Worker's side of the probe engine: TCP through the runtime's `connect()`, time through
-//! `Date` and `setTimeout`, and the report as JSON or as an NDJSON stream.
+//! The Worker's side of the probe engine: TCP through the runtime's `connect()` to the address
+//! the target policy checked, time through `Date` and `setTimeout`, and the report as JSON or as
+//! an NDJSON stream.
 //!
 //! Local workerd has no connect or wall-clock timeout of its own (a black-holed SYN waited
-//! ~135 s), so every await that touches the network is raced against a [`Delay`].
+//! ~135 s), so every await that touches the network is raced against a [`Delay`]. Dropping a
+//! runtime `Socket` does not close its connection, so every socket the engine is done with is
+//! closed explicitly ([`ClosingSocket`]).
 
 use std::future::Future;
-use std::net::Ipv6Addr;
-use std::pin::pin;
+use std::io;
+use std::net::IpAddr;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use futures::StreamExt;
 use futures::channel::mpsc;
 use futures::future::{Either, select};
+use futures::{FutureExt, StreamExt};
 use rdp_doctor_core::api::{
-    ApiError, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent, Target as CheckedTarget,
+    ApiError, Destination, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent, Target as CheckedTarget,
 };
 use rdp_doctor_core::probe::{
     self, Clock, ConnectError, Connector, ProbeOptions, ProbeReport, StageReport,
 };
 use serde::Serialize;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use worker::wasm_bindgen_futures::spawn_local;
 use worker::{Date, Delay, Response, SecureTransport, Socket, console_error};
 
@@ -41,9 +47,10 @@ const SAFETY_MARGIN_MS: u64 = 2_000;
 /// Runs the probe to its report, or the reason it could not finish.
 pub async fn probe_report(
     target: CheckedTarget,
+    destination: Destination,
     config: &ProbeConfig,
 ) -> Result<ProbeReport, ApiError> {
-    run_probe(target, config, |_| {}).await
+    run_probe(target, destination, config, |_| {}).await
 }
 
 /// A streamed response: one `stage` line as each stage is decided, then one `report` (or
@@ -53,6 +60,7 @@ pub async fn probe_report(
 /// the probe would stall. If the client goes away, the probe still ends at its deadline.
 pub fn probe_ndjson_response(
     target: CheckedTarget,
+    destination: Destination,
     config: &ProbeConfig,
 ) -> worker::Result<Response> {
     let config = config.clone();
@@ -61,7 +69,7 @@ pub fn probe_ndjson_response(
         let send_stage = |stage: &StageReport| {
             let _ = lines.unbounded_send(ndjson_line(&Event::Stage(stage)));
         };
-        let last = match run_probe(target, &config, send_stage).await {
+        let last = match run_probe(target, destination, &config, send_stage).await {
             Ok(report) => ndjson_line(&Event::Report(&report)),
             Err(error) => ndjson_line(&Event::Error {
                 error: error.body().error,
@@ -81,13 +89,14 @@ pub fn probe_ndjson_response(
 
 async fn run_probe(
     target: CheckedTarget,
+    destination: Destination,
     config: &ProbeConfig,
     on_stage: impl FnMut(&StageReport),
 ) -> Result<ProbeReport, ApiError> {
     let mut seed = [0u8; 32];
     getrandom::getrandom(&mut seed).map_err(|error| {
         console_error!("probe seed: {error}");
-        ApiError::internal()
+        ApiError::Internal
     })?;
     let opts = ProbeOptions {
         total_timeout_ms: config.timeout_ms,
@@ -100,12 +109,15 @@ async fn run_probe(
     };
     let clock = WorkerClock::start();
     let connector = WorkerConnector {
+        destination,
         connect_timeout_ms: opts.connect_timeout_ms,
     };
     let run = probe::run(&target, &opts, &connector, &clock, on_stage);
     within(opts.total_timeout_ms + SAFETY_MARGIN_MS, run)
         .await
-        .ok_or_else(|| ApiError::probe_timed_out(config.timeout_ms))
+        .ok_or(ApiError::ProbeTimedOut {
+            timeout_ms: config.timeout_ms,
+        })
 }
 
 type Event<'a> = StreamEvent<&'a StageReport, &'a ProbeReport>;
@@ -127,22 +139,32 @@ fn ndjson_line(event: &impl Serialize) -> Vec<u8> {
     }
 }
 
-/// TCP through the runtime. Only policy-checked, normalized hosts reach it.
+/// TCP through the runtime, always to the address the target policy checked: the engine passes
+/// the target's name (which its report shows), but a name is never handed to the runtime, whose
+/// own lookup could answer differently.
 struct WorkerConnector {
+    destination: Destination,
     connect_timeout_ms: u64,
 }
 
 impl Connector for WorkerConnector {
-    type Stream = Socket;
+    type Stream = ClosingSocket;
 
-    async fn connect(&self, host: &str, port: u16) -> Result<Socket, ConnectError> {
+    async fn connect(&self, _name: &str, port: u16) -> Result<ClosingSocket, ConnectError> {
+        let address = match self.destination {
+            Destination::Address(address) => address,
+            Destination::Unresolved => return Err(ConnectError::NameNotResolved),
+        };
         let mut socket = Socket::builder()
             .secure_transport(SecureTransport::Off)
-            .connect(workerd_hostname(host), port)
+            .connect(workerd_hostname(address), port)
             .map_err(|error| connect_error(&error))?;
         match within(self.connect_timeout_ms, socket.opened()).await {
-            Some(Ok(_)) => Ok(socket),
-            Some(Err(error)) => Err(connect_error(&error)),
+            Some(Ok(_)) => Ok(ClosingSocket(Some(socket))),
+            Some(Err(error)) => {
+                close_now(socket);
+                Err(connect_error(&error))
+            }
             None => {
                 // Give the runtime a moment to tear the attempt down, but no more.
                 let _ = within(1_000, socket.close()).await;
@@ -154,11 +176,81 @@ impl Connector for WorkerConnector {
 
 /// workerd joins `hostname:port` into one address string, so an IPv6 address needs its
 /// brackets (`2001:db8::1:3389` would read as another address, without a port).
-fn workerd_hostname(host: &str) -> String {
-    if host.parse::<Ipv6Addr>().is_ok() {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
+fn workerd_hostname(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+/// A runtime socket that is closed when the engine drops it, i.e. as soon as its stage is done.
+/// Without this the connection stays open until the whole request ends: a silent target saw
+/// 11–12 connections at once from one probe, and on Cloudflare a 7th open socket waits for
+/// one of the first six to close.
+pub struct ClosingSocket(Option<Socket>);
+
+impl ClosingSocket {
+    fn socket(&mut self) -> io::Result<Pin<&mut Socket>> {
+        self.0
+            .as_mut()
+            .map(Pin::new)
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
+    }
+}
+
+impl Drop for ClosingSocket {
+    fn drop(&mut self) {
+        if let Some(socket) = self.0.take() {
+            close_now(socket);
+        }
+    }
+}
+
+/// Closes `socket` now, not at the next turn of the event loop: the first poll of `close()` calls
+/// the runtime's `close()`, which closes the connection whether or not anyone awaits the promise
+/// (js-sys keeps its callbacks valid without the future). Closing a socket the peer already
+/// closed or reset fails; it is closed either way.
+fn close_now(mut socket: Socket) {
+    let _ = socket.close().now_or_never();
+}
+
+impl AsyncRead for ClosingSocket {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.socket() {
+            Ok(socket) => socket.poll_read(cx, buf),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+}
+
+impl AsyncWrite for ClosingSocket {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.socket() {
+            Ok(socket) => socket.poll_write(cx, buf),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.socket() {
+            Ok(socket) => socket.poll_flush(cx),
+            Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.socket() {
+            Ok(socket) => socket.poll_shutdown(cx),
+            Err(error) => Poll::Ready(Err(error)),
+        }
     }
 }
 

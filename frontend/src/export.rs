@@ -69,13 +69,7 @@ fn codes_line(journey: &Journey) -> Option<String> {
     codes.sort_by_key(|c| c.role != Role::DisconnectReason);
     let parts: Vec<String> = codes
         .iter()
-        .map(|code| {
-            let role = match code.role {
-                Role::DisconnectReason => "Error code",
-                Role::ExtendedReason => "Extended error code",
-            };
-            format!("{role} {}", code.hex)
-        })
+        .map(|code| format!("{} {}", code.role.label(), code.hex))
         .collect();
     (!parts.is_empty()).then(|| parts.join(", "))
 }
@@ -106,6 +100,15 @@ pub fn markdown(journey: &Journey, now: &str, link: &str) -> String {
     }
     if let Some(codes) = codes_line(journey) {
         let _ = writeln!(out, "- Error: {codes}");
+    }
+    for message in &journey.decoded.messages {
+        // The wording is what the person pasted: escaped like any text from outside.
+        let _ = writeln!(
+            out,
+            "- Error wording: \"{}\": {}",
+            escape(&message.matched),
+            message.meaning
+        );
     }
     if let Some(layer) = diagnosis.failing_layer {
         let _ = writeln!(out, "- Where it breaks: {}", layer.label());

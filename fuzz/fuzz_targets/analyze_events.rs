@@ -8,4 +8,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(report) = events::analyze(data) {
         let _ = report.evidence();
     }
+    // With a failure time from the input itself, the failure window must hold for any value.
+    let failed_at = data
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .map(i64::from_le_bytes);
+    if let Ok(report) = events::analyze_at(data, failed_at) {
+        let _ = report.evidence();
+    }
 });

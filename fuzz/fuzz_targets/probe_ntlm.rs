@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rdp_doctor_core::probe::nla::{parse_ntlm_challenge, parse_ts_request};
+use rdp_doctor_core::probe::credssp::{parse_ntlm_challenge, parse_ts_request};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(request) = parse_ts_request(data) {

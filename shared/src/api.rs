@@ -5,24 +5,34 @@
 //! Error bodies are always `{"error":{"code":"...","message":"..."}}`; clients branch on `code`
 //! (stable) and show `message` (prose, may change).
 
+mod cloudflare;
 mod config;
+mod error;
+mod resolve;
 mod security_headers;
 mod target;
 
-use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
 use serde::{Deserialize, Serialize};
 
 pub use config::{
-    ALLOW_LOOPBACK_TARGETS_VAR, ALLOWED_PORTS_VAR, DEFAULT_PROBE_TIMEOUT_MS, FRAME_ANCESTORS_VAR,
-    LOG_TARGETS_VAR, MAX_PROBE_TIMEOUT_MS, MIN_PROBE_TIMEOUT_MS, ORG_NAME_VAR,
+    ALLOW_LOOPBACK_TARGETS_VAR, ALLOWED_PORTS_VAR, DEFAULT_PROBE_TIMEOUT_MS, DOH_URL_VAR,
+    FRAME_ANCESTORS_VAR, LOG_TARGETS_VAR, MAX_PROBE_TIMEOUT_MS, MIN_PROBE_TIMEOUT_MS, ORG_NAME_VAR,
     PROBE_TIMEOUT_MS_VAR, ProbeConfig, SUPPORT_CONTACT_VAR, SiteConfig, frame_ancestors_from_vars,
 };
-pub use security_headers::{
-    FrameAncestors, ResponseKind, content_security_policy, security_headers,
+pub use error::{ApiError, ErrorBody, ErrorDetail, RATE_LIMIT_PERIOD_SECS};
+pub use resolve::{
+    DEFAULT_DOH_URL, DOH_JSON_CONTENT_TYPE, Destination, MAX_DOH_RESPONSE_BYTES, RecordType,
+    ResolveError, Resolver, doh_query_url, parse_doh_answer, resolve_target,
 };
-pub use target::{DEFAULT_RDP_PORT, MAX_HOST_LEN, Target, TargetPolicy, check_target};
+pub use security_headers::{
+    FrameAncestors, PERMISSIONS_POLICY, ResponseKind, STRICT_TRANSPORT_SECURITY,
+    content_security_policy, security_headers,
+};
+pub use target::{
+    DEFAULT_RDP_PORT, MAX_HOST_LEN, Target, TargetPolicy, check_target, judge_resolved_addresses,
+};
 
 /// Request bodies larger than this are refused before parsing (a probe request is ~50 bytes).
 pub const MAX_REQUEST_BODY_BYTES: usize = 4096;
@@ -45,157 +55,21 @@ impl ProbeRequest {
     /// long as they stopped reading a little past [`MAX_REQUEST_BODY_BYTES`].
     pub fn from_json(body: &[u8]) -> Result<Self, ApiError> {
         if body.len() > MAX_REQUEST_BODY_BYTES {
-            return Err(ApiError::payload_too_large());
+            return Err(ApiError::PayloadTooLarge);
         }
         const EXPECTED: &str =
             r#"the body must be a JSON object like {"host": "rdp.example.com", "port": 3389}"#;
         // serde's derived struct parsing also takes a JSON array (`["host", 3389]`); refuse it.
         if body.trim_ascii_start().first() != Some(&b'{') {
-            return Err(ApiError::bad_request(EXPECTED));
+            return Err(ApiError::BadRequest(EXPECTED.to_owned()));
         }
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("{EXPECTED}: {e}")))
+        serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("{EXPECTED}: {e}")))
     }
 
     /// The policy-checked destination; the port defaults to [`DEFAULT_RDP_PORT`].
     pub fn target(&self, policy: &TargetPolicy) -> Result<Target, ApiError> {
         check_target(&self.host, self.port.unwrap_or(DEFAULT_RDP_PORT), policy)
     }
-}
-
-/// A refused request: the HTTP status, a stable machine-readable code and a sentence for people.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiError {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl ApiError {
-    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            code,
-            message: message.into(),
-        }
-    }
-
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(400, "bad_request", message)
-    }
-
-    pub fn invalid_host(message: impl Into<String>) -> Self {
-        Self::new(400, "invalid_host", message)
-    }
-
-    pub fn port_not_allowed(port: u16, allowed: &[u16]) -> Self {
-        let allowed: Vec<String> = allowed.iter().map(u16::to_string).collect();
-        Self::new(
-            403,
-            "port_not_allowed",
-            format!(
-                "port {port} is not probed by this service; allowed: {}",
-                allowed.join(", ")
-            ),
-        )
-    }
-
-    pub fn target_not_allowed(message: impl Into<String>) -> Self {
-        Self::new(403, "target_not_allowed", message)
-    }
-
-    pub fn not_found() -> Self {
-        Self::new(404, "not_found", "no such API endpoint")
-    }
-
-    /// `allowed` is the value for the `Allow` header the caller must also send.
-    pub fn method_not_allowed(allowed: &str) -> Self {
-        Self::new(
-            405,
-            "method_not_allowed",
-            format!("use {allowed} for this endpoint"),
-        )
-    }
-
-    pub fn payload_too_large() -> Self {
-        Self::new(
-            413,
-            "payload_too_large",
-            format!("the request body must be at most {MAX_REQUEST_BODY_BYTES} bytes"),
-        )
-    }
-
-    pub fn unsupported_media_type() -> Self {
-        Self::new(
-            415,
-            "unsupported_media_type",
-            format!("send the request body as {JSON_CONTENT_TYPE}"),
-        )
-    }
-
-    pub fn rate_limited() -> Self {
-        Self::new(
-            429,
-            "rate_limited",
-            "too many probes from your address; wait a minute and try again",
-        )
-    }
-
-    /// A failure inside the Worker (logged there); never caused by input.
-    pub fn internal() -> Self {
-        Self::new(
-            500,
-            "internal_error",
-            "something went wrong on our side; try again later",
-        )
-    }
-
-    /// The server is misconfigured (a bad or missing setting or binding); never caused by input.
-    pub fn misconfigured() -> Self {
-        Self::new(
-            503,
-            "unavailable",
-            "the probe service is not configured correctly; try again later",
-        )
-    }
-
-    /// The whole probe ran past its deadline (each stage has its own shorter timeout, so this is
-    /// a safety net, not the normal way a slow server is reported).
-    pub fn probe_timed_out(timeout_ms: u64) -> Self {
-        Self::new(
-            504,
-            "probe_timed_out",
-            format!("the probe did not finish within {timeout_ms} ms"),
-        )
-    }
-
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_owned(),
-                message: self.message.clone(),
-            },
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code, self.message)
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-/// The JSON body of every error response.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    pub code: String,
-    pub message: String,
 }
 
 /// `GET /api/health`.
@@ -239,6 +113,16 @@ pub fn rate_limit_key(client_ip: Option<&str>) -> String {
             format!("{prefix}/64")
         }
         None => "unknown".to_owned(),
+    }
+}
+
+/// The per-target rate-limit bucket: the checked address the probe connects to, and the port,
+/// so that every name pointing at one service shares one bucket (IPv6 per address: a victim is
+/// one host, not a subscriber's /64).
+pub fn target_rate_limit_key(address: IpAddr, port: u16) -> String {
+    match address.to_canonical() {
+        IpAddr::V4(v4) => format!("{v4}:{port}"),
+        IpAddr::V6(v6) => format!("[{v6}]:{port}"),
     }
 }
 

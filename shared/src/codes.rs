@@ -1,14 +1,25 @@
 //! Decodes what people paste about a failed Remote Desktop connection: the error dialog (in any UI
-//! language), bare codes ("0x904 0x7", "2308/7"), or client event 1026 text ("Reason= 2308").
+//! language), bare codes ("0x904 0x7", "2308/7"), client event 1026 text ("Reason= 2308"), the
+//! wording of the dialogs that name their cause, Windows status codes (HRESULT, Win32, NTSTATUS,
+//! SSPI), FreeRDP's `ERRCONNECT_*`/`ERRINFO_*` errors and OpenSSL error numbers.
 //!
 //! No crate parses this loose, multilingual text, so the scanner is hand-written: it walks ASCII
 //! alphanumeric runs once, bounded by [`MAX_INPUT`] bytes and [`MAX_CODES`] codes. Values are looked
-//! up in `kb/codes.toml`; a value that is not there is reported as unknown, never guessed.
+//! up in the knowledge base (`kb/codes.toml`, `status.toml`, `clients.toml`, `messages.toml`); a
+//! value that is not there is reported as unknown, never guessed. A status code is named as what
+//! it is and never read as a disconnect reason.
+
+mod status;
+mod wording;
 
 use serde::{Deserialize, Serialize};
 
+pub use self::wording::RecognisedMessage;
 use crate::evidence::{Evidence, EvidenceId, Layer, Source};
-use crate::kb::{self, model::CodeEntry};
+use crate::kb::{
+    self,
+    model::{CodeEntry, NamedCode},
+};
 
 /// Only this much of the input is read; the rest is ignored and reported as truncated.
 pub const MAX_INPUT: usize = 64 * 1024;
@@ -58,6 +69,24 @@ pub enum Role {
     DisconnectReason,
     /// The extended code ("Extended error code: 0x7").
     ExtendedReason,
+    /// A Windows status code: an HRESULT (SSPI, certificate, COM), a Win32 error or an NTSTATUS.
+    Status,
+    /// FreeRDP's own connection error (`ERRCONNECT_*`), as FreeRDP, Remmina and guacd print it.
+    FreerdpError,
+    /// An OpenSSL error number (`error:0A000102`).
+    OpensslError,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::DisconnectReason => "Error code",
+            Role::ExtendedReason => "Extended error code",
+            Role::Status => "Windows status code",
+            Role::FreerdpError => "FreeRDP error",
+            Role::OpensslError => "OpenSSL error",
+        }
+    }
 }
 
 /// One code found in the input, with what the knowledge base knows about it.
@@ -67,7 +96,10 @@ pub struct DecodedCode {
     /// The value in the dialog's notation, e.g. `0x904`.
     pub hex: String,
     pub role: Role,
-    /// False when the code is in no table: then name, meaning and layer are absent.
+    /// What the code is beyond its role, e.g. "HRESULT, FACILITY_SECURITY" or "NTSTATUS (error)".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// False when the code is in no table: then name and meaning are absent.
     pub known: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -86,28 +118,53 @@ pub struct DecodedCode {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Decoded {
     pub codes: Vec<DecodedCode>,
+    /// Messages whose wording names their cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<RecognisedMessage>,
     /// The input was longer than [`MAX_INPUT`] or held more than [`MAX_CODES`] codes.
     pub truncated: bool,
 }
 
 impl Decoded {
-    /// The evidence the known codes establish, one item per evidence id.
+    /// The evidence the known codes and recognised messages establish, one item per evidence id.
     pub fn evidence(&self) -> Vec<Evidence> {
-        let mut out: Vec<Evidence> = Vec::new();
-        for code in &self.codes {
-            let Some(id) = code.evidence else { continue };
-            if out.iter().any(|e| e.id == id) {
-                continue;
-            }
+        let codes = self.codes.iter().filter_map(|code| {
             let name = code.name.as_deref().unwrap_or_default();
-            out.push(Evidence::new(
-                id,
-                Source::ErrorCode,
-                format!("{} {name}", code.hex),
-            ));
+            code.evidence.map(|id| (id, format!("{} {name}", code.hex)))
+        });
+        let messages = self.messages.iter().filter_map(|m| {
+            m.evidence.map(|id| {
+                (
+                    id,
+                    format!("message wording \"{}\" ({})", m.matched, m.language),
+                )
+            })
+        });
+        let mut out: Vec<Evidence> = Vec::new();
+        for (id, detail) in codes.chain(messages) {
+            if !out.iter().any(|e| e.id == id) {
+                out.push(Evidence::new(id, Source::ErrorCode, detail));
+            }
         }
         out
     }
+}
+
+/// A Windows status code named: `0x80070040 ERROR_NETNAME_DELETED`, or `0x80091234 (HRESULT,
+/// FACILITY_SECURITY …)` when no table names it; `None` for a value that is no status code.
+pub fn status_name(value: u32) -> Option<String> {
+    let reading = status::read_status(value)?;
+    Some(match reading.entry {
+        Some(entry) => format!("0x{value:08X} {}", entry.name),
+        None => format!("0x{value:08X} ({})", reading.kind),
+    })
+}
+
+/// What a Windows status code means, when the tables say.
+pub fn status_meaning(value: u32) -> Option<&'static str> {
+    status::read_status(value)?
+        .entry
+        .map(|entry| entry.meaning.as_str())
 }
 
 /// The knowledge base entry for a disconnect reason.
@@ -124,6 +181,7 @@ fn lookup(role: Role, value: u32) -> Option<&'static CodeEntry> {
     match role {
         Role::DisconnectReason => lookup_disconnect(value),
         Role::ExtendedReason => lookup_extended(value),
+        Role::Status | Role::FreerdpError | Role::OpensslError => None,
     }
 }
 
@@ -135,19 +193,39 @@ fn narrowest(entries: &'static [CodeEntry], value: u32) -> Option<&'static CodeE
         .min_by_key(|e| e.through.unwrap_or(e.value) - e.value)
 }
 
-/// Finds the codes in `text` and decodes each.
+/// Finds the codes and the cause-naming wording in `text` and decodes each.
 pub fn decode(text: &str) -> Decoded {
     let (text, mut truncated) = bounded(text);
-    let tokens = scan(text);
-    // Bare numbers count only when the text has no labelled notation: in a dialog (0x numbers) or
-    // an event (Reason= N), the other numbers are dates, times, event ids and activity ids.
-    let labelled = tokens
-        .iter()
-        .any(|t| matches!(t.kind, Kind::Hex | Kind::Assigned));
+    let mut decoded = Decoded {
+        messages: wording::recognise(&wording::normalise(text)),
+        ..Decoded::default()
+    };
+    let mut masked = Vec::new();
+    let named = named_codes(text, &mut masked);
+    let tokens: Vec<Token> = scan(text)
+        .into_iter()
+        .filter(|t| {
+            !masked
+                .iter()
+                .any(|m: &std::ops::Range<usize>| m.contains(&t.start))
+        })
+        .collect();
+    // Bare numbers count only when the text has no labelled notation: in a dialog (0x numbers,
+    // recognised wording), an event (Reason= N) or a log (named codes), the other numbers are
+    // dates, times, process, event and activity ids.
+    let labelled = !named.is_empty()
+        || !decoded.messages.is_empty()
+        || tokens
+            .iter()
+            .any(|t| matches!(t.kind, Kind::Hex | Kind::Assigned));
 
-    let mut decoded = Decoded::default();
+    let mut found = named;
     let mut previous_role = None;
     for token in &tokens {
+        if let Some(code) = describe_other(text, token) {
+            found.push(code);
+            continue;
+        }
         let role = match token.kind {
             // "Reason= 2308" is client event 1026, which carries only the disconnect reason.
             Kind::Assigned => Role::DisconnectReason,
@@ -158,11 +236,13 @@ pub fn decode(text: &str) -> Decoded {
             _ => Role::DisconnectReason,
         };
         previous_role = Some(role);
-        let value = token.value(role);
+        found.push(describe(token.value(role), role));
+    }
+    for code in found {
         if decoded
             .codes
             .iter()
-            .any(|c| c.value == value && c.role == role)
+            .any(|c| c.value == code.value && c.role == code.role)
         {
             continue;
         }
@@ -170,7 +250,7 @@ pub fn decode(text: &str) -> Decoded {
             truncated = true;
             break;
         }
-        decoded.codes.push(describe(value, role));
+        decoded.codes.push(code);
     }
     decoded.truncated = truncated;
     decoded
@@ -182,6 +262,7 @@ fn describe(value: u32, role: Role) -> DecodedCode {
         value,
         hex: format!("0x{value:X}"),
         role,
+        kind: None,
         known: entry.is_some(),
         name: entry.map(|e| e.name.clone()),
         meaning: entry.map(|e| e.meaning.clone()),
@@ -191,6 +272,119 @@ fn describe(value: u32, role: Role) -> DecodedCode {
             .and_then(|e| e.evidence.as_deref())
             .and_then(EvidenceId::parse),
     }
+}
+
+/// A code from another table than the dialog's: a status code (by its severity bits; without
+/// `0x` only eight digits that name a known status, and never a GUID's group) or a FreeRDP
+/// connection error.
+fn describe_other(text: &str, token: &Token) -> Option<DecodedCode> {
+    let hex = u32::from_str_radix(token.digits, 16).ok()?;
+    if token.kind == Kind::Hex {
+        if let Some(reading) = status::read_status(hex) {
+            return Some(describe_named(
+                hex,
+                Role::Status,
+                Some(reading.kind),
+                reading.entry,
+            ));
+        }
+        return status::read_freerdp(hex)
+            .map(|e| describe_named(hex, Role::FreerdpError, None, Some(e)));
+    }
+    let end = token.start + token.digits.len();
+    let in_guid = text[..token.start].ends_with(['{', '-']) || text[end..].starts_with('-');
+    if token.digits.len() != 8 || in_guid || !matches!(token.kind, Kind::Decimal | Kind::BareHex) {
+        return None;
+    }
+    status::read_status(hex)
+        .filter(|reading| reading.entry.is_some())
+        .map(|reading| describe_named(hex, Role::Status, Some(reading.kind), reading.entry))
+}
+
+fn describe_named(
+    value: u32,
+    role: Role,
+    kind: Option<String>,
+    entry: Option<&'static NamedCode>,
+) -> DecodedCode {
+    let evidence = entry
+        .and_then(|e| e.evidence.as_deref())
+        .and_then(EvidenceId::parse);
+    DecodedCode {
+        value,
+        hex: format!("0x{value:08X}"),
+        role,
+        kind,
+        known: entry.is_some(),
+        name: entry.map(|e| e.name.clone()),
+        meaning: entry.map(|e| e.meaning.clone()),
+        layer: evidence.map(EvidenceId::layer),
+        causes: Vec::new(),
+        evidence,
+    }
+}
+
+/// How far after a FreeRDP name its value is printed (`ERRINFO_X (0x0000000C)`, `… [0x0002000D]`).
+const NAME_VALUE_GAP: usize = 4;
+
+/// Codes named by symbol or by their own notation: FreeRDP's `ERRCONNECT_*` and `ERRINFO_*` names,
+/// and OpenSSL's `error:0A000102`. The numbers printed with them are added to `masked`, so they
+/// are not read again as dialog codes.
+fn named_codes(text: &str, masked: &mut Vec<std::ops::Range<usize>>) -> Vec<DecodedCode> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() && found.len() < MAX_CODES {
+        let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        let word = &text[start..i];
+        let upper = word.to_ascii_uppercase();
+        if upper.starts_with("ERRCONNECT_") {
+            if let Some(entry) = status::freerdp_connect_by_name(word) {
+                found.push(describe_named(
+                    entry.value,
+                    Role::FreerdpError,
+                    None,
+                    Some(entry),
+                ));
+                masked.push(i..(i + NAME_VALUE_GAP + 2).min(bytes.len()));
+            }
+        } else if upper.starts_with("ERRINFO_") {
+            if let Some(errinfo) = status::freerdp_errinfo_by_name(word) {
+                let mut code = describe(errinfo.value, Role::ExtendedReason);
+                code.kind = Some(format!("FreeRDP {}", errinfo.name));
+                found.push(code);
+                masked.push(i..(i + NAME_VALUE_GAP + 2).min(bytes.len()));
+            }
+        } else if upper == "ERROR" && bytes.get(i) == Some(&b':') {
+            let digits = text.get(i + 1..i + 9).unwrap_or_default();
+            let after = bytes.get(i + 9).copied();
+            let eight_hex_digits = digits.len() == 8
+                && digits.bytes().all(|b| b.is_ascii_hexdigit())
+                && !after.is_some_and(|b| b.is_ascii_hexdigit());
+            let packed = u32::from_str_radix(digits, 16).ok();
+            if let Some(packed) = packed.filter(|_| eight_hex_digits) {
+                let reading = status::read_openssl(packed);
+                let mut code = describe_named(
+                    packed,
+                    Role::OpensslError,
+                    Some(reading.kind),
+                    reading.entry,
+                );
+                code.hex = digits.to_ascii_uppercase();
+                found.push(code);
+                masked.push(i + 1..i + 9);
+            }
+        }
+    }
+    found
 }
 
 /// The first [`MAX_INPUT`] bytes, cut at a character boundary.

@@ -25,6 +25,9 @@ const LIKELY: f64 = 0.5;
 const POSSIBLE: f64 = 0.15;
 /// The ranking is settled when the top cause is likely and this many times as likely as the next.
 const LEAD_FACTOR: f64 = 2.5;
+/// Evidence from outside the failure window (`Evidence::old`) counts this share of its weight,
+/// and never rules a cause out.
+const OLD_EVIDENCE_FACTOR: f64 = 0.25;
 /// A question must be expected to remove at least this much uncertainty (bits) to be worth asking.
 const MIN_GAIN_BITS: f64 = 0.05;
 /// Questions and checks are chosen to separate the leading causes: those covering this much of
@@ -90,8 +93,11 @@ pub struct Reason {
     pub title: String,
     /// The specifics that established it.
     pub detail: String,
-    /// Log-odds added to the cause: positive for, negative against.
+    /// Log-odds added to the cause: positive for, negative against (already reduced when old).
     pub weight: f64,
+    /// The evidence is from outside the failure window.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -313,9 +319,16 @@ struct Scored<'a> {
 
 fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     let compiled = compiled();
-    // One entry per id; collecting in reverse keeps the first item's detail.
-    let present: BTreeMap<EvidenceId, &Evidence> =
-        evidence.iter().rev().map(|e| (e.id, e)).collect();
+    // One entry per id: the first item's detail, unless only a later one is recent.
+    let mut present: BTreeMap<EvidenceId, &Evidence> = BTreeMap::new();
+    for e in evidence {
+        match present.get(&e.id) {
+            Some(seen) if !seen.old || e.old => {}
+            _ => {
+                present.insert(e.id, e);
+            }
+        }
+    }
 
     let mut in_play = Vec::new();
     let mut ruled_out = Vec::new();
@@ -325,12 +338,13 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
             .iter()
             .filter(|r| r.rules_out)
             .filter_map(|r| reason(r, &present))
+            .filter(|r| !r.old)
             .collect();
         if decisive.is_empty() {
             let score = cause.prior
                 + rules
                     .iter()
-                    .filter(|r| present.contains_key(&r.evidence))
+                    .filter_map(|r| reason(r, &present))
                     .map(|r| r.weight)
                     .sum::<f64>();
             in_play.push(Scored {
@@ -401,7 +415,12 @@ fn reason(rule: &CompiledRule, present: &BTreeMap<EvidenceId, &Evidence>) -> Opt
         source: e.source,
         title: e.id.title().to_owned(),
         detail: e.detail.clone(),
-        weight: rule.weight,
+        weight: if e.old {
+            rule.weight * OLD_EVIDENCE_FACTOR
+        } else {
+            rule.weight
+        },
+        old: e.old,
     })
 }
 

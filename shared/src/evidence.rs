@@ -42,6 +42,10 @@ pub struct Evidence {
     pub id: EvidenceId,
     pub source: Source,
     pub detail: String,
+    /// Established outside the failure window (e.g. an event long before the failure): the
+    /// engine weighs it less and never rules a cause out with it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old: bool,
 }
 
 impl Evidence {
@@ -50,6 +54,7 @@ impl Evidence {
             id,
             source,
             detail: detail.into(),
+            old: false,
         }
     }
 }
@@ -72,6 +77,9 @@ pub struct Finding {
     pub detail: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<EvidenceId>,
+    /// Seen only outside the failure window; its evidence is marked old.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub old: bool,
 }
 
 impl Finding {
@@ -86,12 +94,15 @@ impl Finding {
             title: title.into(),
             detail: detail.into(),
             evidence,
+            old: false,
         }
     }
 
     pub fn to_evidence(&self, source: Source) -> Option<Evidence> {
-        self.evidence
-            .map(|id| Evidence::new(id, source, format!("{}: {}", self.title, self.detail)))
+        self.evidence.map(|id| Evidence {
+            old: self.old,
+            ..Evidence::new(id, source, format!("{}: {}", self.title, self.detail))
+        })
     }
 }
 
@@ -99,8 +110,11 @@ impl Finding {
 pub fn evidence_of(findings: &[Finding], source: Source) -> Vec<Evidence> {
     let mut evidence: Vec<Evidence> = Vec::new();
     for item in findings.iter().filter_map(|f| f.to_evidence(source)) {
-        if !evidence.iter().any(|e| e.id == item.id) {
-            evidence.push(item);
+        match evidence.iter_mut().find(|e| e.id == item.id) {
+            // A recent sighting of the same evidence outweighs an old one.
+            Some(seen) if seen.old && !item.old => *seen = item,
+            Some(_) => {}
+            None => evidence.push(item),
         }
     }
     evidence

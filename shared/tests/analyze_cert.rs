@@ -12,6 +12,16 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// The fixtures' dates are fixed around this day.
+/// The DER inside a one-certificate PEM fixture.
+fn pem_der(name: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let text = String::from_utf8(fixture(name)).unwrap();
+    let body: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}
+
 fn ctx(host: Option<&str>) -> CertContext {
     CertContext {
         now_unix: parse_rfc3339("2026-06-01T00:00:00Z").unwrap(),
@@ -252,6 +262,23 @@ fn the_probe_hands_over_the_certificates_it_saw() {
     assert_eq!(report.input_format, CertInputFormat::Wire);
     assert_eq!(report.certificates, analyze("valid.pem", None).certificates);
     assert_eq!(evidence(&report), vec![]);
+    // A server that sends its leaf alone is told so, with the issuer it left out.
+    let issuer_note = report
+        .findings
+        .iter()
+        .find(|f| f.title == "The issuer's certificate is not included")
+        .expect("issuer not included is said");
+    assert!(issuer_note.detail.contains("Contoso Fixture Issuing CA"));
+    let with_issuer = cert::analyze_chain_der(
+        &[fixture("valid.der"), pem_der("intermediate.pem")],
+        &ctx(Some("rds01.corp.example.com")),
+    );
+    assert!(
+        with_issuer
+            .findings
+            .iter()
+            .all(|f| f.title != "The issuer's certificate is not included")
+    );
 
     let broken = cert::analyze_chain_der(&[vec![0x30, 0x03, 0x02, 0x01]], &ctx(None));
     assert!(broken.certificates.is_empty());

@@ -71,9 +71,7 @@ fn wevtutil_xml_without_a_root_element() {
     assert!(finding.detail.contains("MachineKeys"), "{}", finding.detail);
     assert_eq!(
         field(&report, 36870, "Error"),
-        Some(
-            "0x8009030D (SEC_E_UNKNOWN_CREDENTIALS: the key cannot be used, typically permissions)"
-        )
+        Some("0x8009030D SEC_E_UNKNOWN_CREDENTIALS")
     );
     assert_eq!(
         field(&report, 36888, "TLS alert"),
@@ -117,7 +115,10 @@ fn copy_details_as_text_uses_the_embedded_xml() {
     let report = analyze("copy-details-security-4625.txt");
     assert_eq!(report.format_detected, EventFormat::EventViewerDetails);
     assert_eq!(evidence(&report), vec![EvidenceId::EventLogonNoRemoteRight]);
-    assert_eq!(field(&report, 4625, "Status"), Some("0xC000015B"));
+    assert_eq!(
+        field(&report, 4625, "Status"),
+        Some("0xC000015B STATUS_LOGON_TYPE_NOT_GRANTED")
+    );
     assert_eq!(
         field(&report, 4625, "Logon type"),
         Some("3 (network, e.g. NLA)")
@@ -193,7 +194,10 @@ fn wevtutil_text() {
         Some("10.0.0.20:51234")
     );
     assert_eq!(field(&report, 140, "Client address"), Some("10.0.0.20"));
-    assert_eq!(field(&report, 226, "Error"), Some("0x80070040"));
+    assert_eq!(
+        field(&report, 226, "Error"),
+        Some("0x80070040 ERROR_NETNAME_DELETED")
+    );
     assert_eq!(report.other_counts[0].event_id, 102);
 }
 
@@ -223,7 +227,13 @@ fn get_winevent_format_list() {
         .filter(|(n, _)| n == "Status")
         .map(|(_, v)| v.as_str())
         .collect();
-    assert_eq!(statuses, ["0xC000006A", "0xC0000234"]);
+    assert_eq!(
+        statuses,
+        [
+            "0xC000006A STATUS_WRONG_PASSWORD",
+            "0xC0000234 STATUS_ACCOUNT_LOCKED_OUT"
+        ]
+    );
     assert_eq!(
         report.timeline[0].time.as_deref(),
         Some("2024-01-15 10:12:01 (local time)")
@@ -258,14 +268,17 @@ fn event_viewer_csv_exports_in_english_and_german() {
         sorted(vec![
             EvidenceId::EventSchannelCredentialFailed,
             EvidenceId::EventSchannelNoCommonCipher,
-            EvidenceId::EventCredsspOracleMismatch
+            EvidenceId::EventCredsspOracleMismatch,
+            // Time-Service 129, "NtpClient was unable to set a domain peer to use as a time source."
+            EvidenceId::EventTimeSyncFailed
         ])
     );
     assert!(report.findings.iter().any(|f| f.title
         == "Schannel 36871 seen 2 times: A fatal error occurred while creating a TLS credential"));
     assert_eq!(field(&report, 36871, "Error state"), Some("10013"));
     assert_eq!(field(&report, 36874, "Protocol"), Some("TLS 1.0"));
-    assert_eq!(report.other_counts.len(), 2);
+    // Time-Service 129 is read now; the Service Control Manager's 7036 (a state change) is not.
+    assert_eq!(report.other_counts.len(), 1);
     assert_eq!(
         report.other_counts[0],
         OtherCount {
@@ -450,5 +463,160 @@ fn a_damaged_evtx_chunk_is_reported_not_fatal() {
             .any(|f| f.title == "1 record could not be read"),
         "{:#?}",
         report.findings
+    );
+}
+
+/// The events that settle causes beyond Schannel and Remote Desktop Services. The records follow
+/// the published layouts of each event's data (Microsoft Learn: "4624(S): An account was
+/// successfully logged on", "4625(F): An account failed to log on", "5157(F): The Windows
+/// Filtering Platform has blocked a connection", the Service Control Manager 7031 and Netlogon
+/// 5719/3210 event references), with one RD licensing event from years before the rest.
+#[test]
+fn events_that_settle_causes_are_read_with_per_code_meanings() {
+    let report = analyze("wevtutil-rdp-failures.xml");
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventRdLicensingFailed,
+            EvidenceId::EventRdpServiceFailed,
+            EvidenceId::EventTermddSecurityLayerError,
+            EvidenceId::EventNetlogonNoDc,
+            EvidenceId::EventNetlogonTrustFailed,
+            EvidenceId::EventKerberosWrongPrincipal,
+            EvidenceId::EventTimeSyncFailed,
+            EvidenceId::EventLogonPasswordExpired,
+            EvidenceId::EventRdpLogonSucceeded,
+            EvidenceId::EventWfpBlockedRdp,
+            EvidenceId::EventRdpcoretsStateError,
+        ])
+    );
+    // Another service's crash, a network logon and a drop on port 445 are not RDP's business.
+    let others: Vec<(&str, u32, usize)> = report
+        .other_counts
+        .iter()
+        .map(|o| (o.provider.as_str(), o.event_id, o.count))
+        .collect();
+    assert!(
+        others.contains(&("Service Control Manager", 7031, 1)),
+        "{others:?}"
+    );
+    assert!(
+        others.contains(&("Microsoft-Windows-Security-Auditing", 4624, 1)),
+        "{others:?}"
+    );
+    assert!(
+        others.contains(&("Microsoft-Windows-Security-Auditing", 5157, 1)),
+        "{others:?}"
+    );
+    // RdpCoreTS 226 explains the code it carries.
+    let state_error = report.timeline.iter().find(|e| e.event_id == 226).unwrap();
+    assert_eq!(
+        field(&report, 226, "Error"),
+        Some("0x8007274C WSAETIMEDOUT")
+    );
+    assert!(
+        state_error.meaning.contains("did not properly respond"),
+        "{}",
+        state_error.meaning
+    );
+    // 4625 by sub-status: the password must change, with what to do about it under NLA.
+    let must_change = report
+        .findings
+        .iter()
+        .find(|f| f.evidence == Some(EvidenceId::EventLogonPasswordExpired))
+        .unwrap();
+    assert!(
+        must_change.title.ends_with("the password must be changed"),
+        "{}",
+        must_change.title
+    );
+    assert!(
+        must_change.detail.contains("With NLA"),
+        "{}",
+        must_change.detail
+    );
+    assert_eq!(
+        field(&report, 4625, "Status"),
+        Some("0xC0000224 STATUS_PASSWORD_MUST_CHANGE")
+    );
+    assert_eq!(
+        field(&report, 5157, "Client address"),
+        Some("198.51.100.30")
+    );
+}
+
+#[test]
+fn events_long_before_the_failure_are_flagged_old_and_weigh_less() {
+    let report = analyze("wevtutil-rdp-failures.xml");
+    let licensing = report
+        .findings
+        .iter()
+        .find(|f| f.evidence == Some(EvidenceId::EventRdLicensingFailed))
+        .unwrap();
+    assert!(licensing.old, "{licensing:?}");
+    assert!(
+        licensing
+            .title
+            .contains("(old: last seen 1738 days before the failure)"),
+        "{}",
+        licensing.title
+    );
+    let evidence = report.evidence();
+    let old: Vec<EvidenceId> = evidence.iter().filter(|e| e.old).map(|e| e.id).collect();
+    assert_eq!(old, [EvidenceId::EventRdLicensingFailed]);
+    // The engine sees the age: the licensing cause moves by a quarter of its weight.
+    let diagnosis = rdp_doctor_core::engine::diagnose(&evidence);
+    let licensing_reason = diagnosis
+        .ranked
+        .iter()
+        .find(|c| c.id == "rds_licensing")
+        .and_then(|c| {
+            c.because
+                .iter()
+                .find(|r| r.evidence == EvidenceId::EventRdLicensingFailed)
+        })
+        .unwrap();
+    assert!(licensing_reason.old);
+
+    // When the person says it failed back then, that event is inside the window.
+    let failed_at = 1_559_462_400; // 2019-06-02T08:00:00Z
+    let report =
+        events::analyze_at(&fixture("wevtutil-rdp-failures.xml"), Some(failed_at)).unwrap();
+    assert!(
+        report.findings.iter().all(|f| !f.old),
+        "{:?}",
+        report.findings
+    );
+}
+
+/// Text exports without named data: the logon type and the port are read from the (English) labels.
+#[test]
+fn logon_type_and_port_are_read_from_text_exports() {
+    let record = |id: u32, message: &str| EventRecord {
+        provider: "Microsoft-Windows-Security-Auditing".into(),
+        event_id: id,
+        message: Some(message.into()),
+        ..EventRecord::default()
+    };
+    let report = events::analyze_records([
+        record(
+            4624,
+            "An account was successfully logged on.\n\nLogon Information:\n\tLogon Type:\t\t10\n",
+        ),
+        record(
+            4624,
+            "An account was successfully logged on.\n\nLogon Information:\n\tLogon Type:\t\t3\n",
+        ),
+        record(
+            5157,
+            "The Windows Filtering Platform has blocked a connection.\n\nNetwork Information:\n\tDirection:\t\tInbound\n\tSource Address:\t\t198.51.100.30\n\tSource Port:\t\t51234\n\tDestination Address:\t10.0.0.5\n\tDestination Port:\t\t3389\n",
+        ),
+    ]);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventRdpLogonSucceeded,
+            EvidenceId::EventWfpBlockedRdp
+        ])
     );
 }

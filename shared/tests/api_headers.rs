@@ -10,7 +10,7 @@ fn the_default_policy_allows_only_the_app_itself() {
         content_security_policy(&FrameAncestors::default()),
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; \
-         base-uri 'none'; frame-ancestors 'self'"
+         base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
     );
 }
 
@@ -28,9 +28,25 @@ fn api_responses_are_never_cached_and_assets_keep_their_caching() {
         [
             "Content-Security-Policy",
             "X-Content-Type-Options",
-            "Referrer-Policy"
+            "Referrer-Policy",
+            "Strict-Transport-Security",
+            "Permissions-Policy",
+            "Cross-Origin-Opener-Policy",
+            "Cross-Origin-Resource-Policy",
         ]
     );
+    let asset = security_headers(&ancestors, ResponseKind::Asset);
+    assert!(asset.contains(&("Strict-Transport-Security", "max-age=31536000".to_owned())));
+    assert!(asset.contains(&("Cross-Origin-Opener-Policy", "same-origin".to_owned())));
+    assert!(asset.contains(&("Cross-Origin-Resource-Policy", "same-origin".to_owned())));
+    let permissions = &asset
+        .iter()
+        .find(|(name, _)| *name == "Permissions-Policy")
+        .unwrap()
+        .1;
+    for feature in ["camera=()", "microphone=()", "geolocation=()", "usb=()"] {
+        assert!(permissions.contains(feature), "{permissions}");
+    }
     let api = security_headers(&ancestors, ResponseKind::Api);
     assert!(api.contains(&("Cache-Control", "no-store".to_owned())));
     assert!(api.contains(&("X-Content-Type-Options", "nosniff".to_owned())));

@@ -2,8 +2,8 @@
 
 use rdp_doctor_core::api::{
     ApiError, DEFAULT_RDP_PORT, ErrorBody, ErrorDetail, HealthResponse, MAX_REQUEST_BODY_BYTES,
-    ProbeConfig, ProbeRequest, StreamEvent, TargetPolicy, accepts_ndjson, is_json_content_type,
-    rate_limit_key,
+    ProbeConfig, ProbeRequest, RATE_LIMIT_PERIOD_SECS, StreamEvent, TargetPolicy, accepts_ndjson,
+    is_json_content_type, rate_limit_key, target_rate_limit_key,
 };
 use serde_json::json;
 
@@ -80,16 +80,20 @@ fn malformed_bodies_are_bad_requests() {
     ];
     for (body, detail) in cases {
         let error = ProbeRequest::from_json(body.as_bytes()).unwrap_err();
-        assert_eq!((error.status, error.code), (400, "bad_request"), "{body}");
+        assert_eq!(
+            (error.status(), error.code()),
+            (400, "bad_request"),
+            "{body}"
+        );
         assert!(
-            error.message.contains(detail),
+            error.message().contains(detail),
             "{body:?} should mention {detail:?}: {}",
-            error.message
+            error.message()
         );
     }
     let invalid_utf8 = b"{\"host\":\"\xff\"}";
     assert_eq!(
-        ProbeRequest::from_json(invalid_utf8).unwrap_err().code,
+        ProbeRequest::from_json(invalid_utf8).unwrap_err().code(),
         "bad_request"
     );
 }
@@ -99,7 +103,7 @@ fn bodies_over_the_limit_are_refused_before_parsing() {
     let padding = " ".repeat(MAX_REQUEST_BODY_BYTES);
     let body = format!(r#"{{"host":"h.example"}}{padding}"#);
     let error = ProbeRequest::from_json(body.as_bytes()).unwrap_err();
-    assert_eq!((error.status, error.code), (413, "payload_too_large"));
+    assert_eq!((error.status(), error.code()), (413, "payload_too_large"));
 
     let at_limit = format!(
         r#"{{"host":"h.example"}}{}"#,
@@ -120,55 +124,83 @@ fn a_request_becomes_a_checked_target_with_the_default_port() {
 
     let request = ProbeRequest::from_json(br#"{"host":"rdp.example.com","port":22}"#).unwrap();
     assert_eq!(
-        request.target(&TargetPolicy::default()).unwrap_err().code,
+        request.target(&TargetPolicy::default()).unwrap_err().code(),
         "port_not_allowed"
     );
     let request = ProbeRequest::from_json(br#"{"host":"0x7f.1"}"#).unwrap();
     assert_eq!(
-        request.target(&TargetPolicy::default()).unwrap_err().code,
+        request.target(&TargetPolicy::default()).unwrap_err().code(),
         "target_not_allowed"
     );
 }
 
 #[test]
-fn every_error_has_its_status_and_the_documented_body() {
+fn every_error_has_its_status_code_headers_and_the_documented_body() {
     let errors = [
-        (ApiError::bad_request("x"), 400, "bad_request"),
-        (ApiError::invalid_host("x"), 400, "invalid_host"),
+        (ApiError::BadRequest("x".into()), 400, "bad_request"),
+        (ApiError::InvalidHost("x".into()), 400, "invalid_host"),
         (
-            ApiError::port_not_allowed(22, &[3389]),
+            ApiError::PortNotAllowed {
+                port: 22,
+                allowed: vec![3389],
+            },
             403,
             "port_not_allowed",
         ),
-        (ApiError::target_not_allowed("x"), 403, "target_not_allowed"),
-        (ApiError::not_found(), 404, "not_found"),
         (
-            ApiError::method_not_allowed("POST"),
+            ApiError::TargetNotAllowed("x".into()),
+            403,
+            "target_not_allowed",
+        ),
+        (ApiError::NotFound, 404, "not_found"),
+        (
+            ApiError::MethodNotAllowed { allowed: "POST" },
             405,
             "method_not_allowed",
         ),
-        (ApiError::payload_too_large(), 413, "payload_too_large"),
+        (ApiError::PayloadTooLarge, 413, "payload_too_large"),
         (
-            ApiError::unsupported_media_type(),
+            ApiError::UnsupportedMediaType,
             415,
             "unsupported_media_type",
         ),
-        (ApiError::rate_limited(), 429, "rate_limited"),
-        (ApiError::internal(), 500, "internal_error"),
-        (ApiError::misconfigured(), 503, "unavailable"),
-        (ApiError::probe_timed_out(15_000), 504, "probe_timed_out"),
+        (ApiError::RateLimited, 429, "rate_limited"),
+        (ApiError::TargetRateLimited, 429, "target_rate_limited"),
+        (ApiError::Internal, 500, "internal_error"),
+        (ApiError::ResolverUnavailable, 502, "resolver_unavailable"),
+        (ApiError::Misconfigured, 503, "unavailable"),
+        (
+            ApiError::ProbeTimedOut { timeout_ms: 15_000 },
+            504,
+            "probe_timed_out",
+        ),
     ];
     for (error, status, code) in errors {
-        assert_eq!((error.status, error.code), (status, code));
-        assert!(!error.message.is_empty());
+        assert_eq!((error.status(), error.code()), (status, code));
+        assert!(!error.message().is_empty());
         let json = serde_json::to_value(error.body()).unwrap();
         assert_eq!(
             json,
-            json!({"error": {"code": code, "message": error.message}})
+            json!({"error": {"code": code, "message": error.message()}})
         );
         let back: ErrorBody = serde_json::from_value(json).unwrap();
         assert_eq!(back.error.code, code);
+        let header_names: Vec<&str> = error.headers().iter().map(|(name, _)| *name).collect();
+        let expected: &[&str] = match status {
+            405 => &["Allow"],
+            429 => &["Retry-After"],
+            _ => &[],
+        };
+        assert_eq!(header_names, expected, "{code}");
     }
+    assert_eq!(
+        ApiError::MethodNotAllowed { allowed: "GET" }.headers(),
+        [("Allow", "GET".to_owned())]
+    );
+    assert_eq!(
+        ApiError::TargetRateLimited.headers(),
+        [("Retry-After", RATE_LIMIT_PERIOD_SECS.to_string())]
+    );
 }
 
 #[test]
@@ -337,4 +369,13 @@ fn rate_limit_buckets_are_per_ipv4_address_and_per_ipv6_slash_64() {
     for (header, key) in cases {
         assert_eq!(rate_limit_key(header), key, "{header:?}");
     }
+}
+
+#[test]
+fn target_rate_limit_buckets_are_per_address_and_port() {
+    let key = |ip: &str, port| target_rate_limit_key(ip.parse().unwrap(), port);
+    assert_eq!(key("8.8.8.8", 3389), "8.8.8.8:3389");
+    assert_eq!(key("::ffff:8.8.8.8", 3389), "8.8.8.8:3389");
+    assert_eq!(key("2001:4860::8888", 3390), "[2001:4860::8888]:3390");
+    assert_ne!(key("8.8.8.8", 3389), key("8.8.8.8", 3390));
 }

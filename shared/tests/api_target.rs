@@ -3,7 +3,9 @@
 
 use std::net::IpAddr;
 
-use rdp_doctor_core::api::{ApiError, Target, TargetPolicy, check_target};
+use rdp_doctor_core::api::{
+    ApiError, Target, TargetPolicy, check_target, judge_resolved_addresses,
+};
 
 fn production() -> TargetPolicy {
     TargetPolicy::default()
@@ -25,9 +27,9 @@ fn assert_refused(host: &str, policy: &TargetPolicy, code: &str) -> ApiError {
     match check(host, policy) {
         Ok(target) => panic!("{host:?} was allowed as {target:?}, expected {code}"),
         Err(error) => {
-            assert_eq!(error.code, code, "{host:?}: {error}");
+            assert_eq!(error.code(), code, "{host:?}: {error}");
             let expected_status = if code == "invalid_host" { 400 } else { 403 };
-            assert_eq!(error.status, expected_status, "{host:?}: {error}");
+            assert_eq!(error.status(), expected_status, "{host:?}: {error}");
             error
         }
     }
@@ -54,9 +56,9 @@ fn public_addresses_in_every_spelling_are_allowed_and_normalized() {
         ("172.32.0.0", "172.32.0.0"),
         ("198.17.255.255", "198.17.255.255"),
         ("198.20.0.0", "198.20.0.0"),
-        ("2606:4700:4700::1111", "2606:4700:4700::1111"),
-        ("[2606:4700:4700::1111]", "2606:4700:4700::1111"),
-        ("2606:4700:4700:0:0:0:0:1111", "2606:4700:4700::1111"),
+        ("2001:4860:4860::8888", "2001:4860:4860::8888"),
+        ("[2001:4860:4860::8888]", "2001:4860:4860::8888"),
+        ("2001:4860:4860:0:0:0:0:8888", "2001:4860:4860::8888"),
         ("::ffff:8.8.8.8", "8.8.8.8"),
         ("[::ffff:808:808]", "8.8.8.8"),
         ("64:ff9b::808:808", "64:ff9b::808:808"),
@@ -125,9 +127,9 @@ fn special_purpose_ipv4_is_refused_in_every_spelling() {
     for (host, block) in cases {
         let error = assert_refused(host, &production(), "target_not_allowed");
         assert!(
-            error.message.contains(block),
+            error.message().contains(block),
             "{host:?} should name {block}: {}",
-            error.message
+            error.message()
         );
     }
 }
@@ -160,8 +162,17 @@ fn special_purpose_ipv6_is_refused() {
         ("[::ffff:7f00:1]", "127.0.0.0/8"),
         ("::ffff:10.0.0.1", "10.0.0.0/8"),
         ("::ffff:169.254.169.254", "169.254.0.0/16"),
-        ("::127.0.0.1", "127.0.0.0/8"),
-        ("::10.1.2.3", "10.0.0.0/8"),
+        // IPv4-compatible: deprecated and routed nowhere, whatever it carries.
+        ("::127.0.0.1", "::/96"),
+        ("::10.1.2.3", "::/96"),
+        ("::8.8.8.8", "::/96"),
+        ("[::808:808]", "::/96"),
+        // Benchmarking and ORCHID blocks inside 2001::/23.
+        ("2001:2::1", "2001:2::/48"),
+        ("2001:2:0:ffff::1", "2001:2::/48"),
+        ("2001:10::1", "2001:10::/28"),
+        ("2001:1f:ffff::1", "2001:10::/28"),
+        ("2001:20::1", "2001:20::/28"),
         ("64:ff9b::10.0.0.1", "10.0.0.0/8"),
         ("64:ff9b::7f00:1", "127.0.0.0/8"),
         ("2002:c0a8:0101::1", "192.168.0.0/16"),
@@ -171,11 +182,91 @@ fn special_purpose_ipv6_is_refused() {
     for (host, block) in cases {
         let error = assert_refused(host, &production(), "target_not_allowed");
         assert!(
-            error.message.contains(block),
+            error.message().contains(block),
             "{host:?} should name {block}: {}",
-            error.message
+            error.message()
         );
     }
+}
+
+#[test]
+fn cloudflare_ranges_are_refused_with_an_explanation() {
+    // First and last addresses of published ranges (https://www.cloudflare.com/ips-v4, -v6),
+    // in several spellings, plain and mapped.
+    let cases = [
+        ("104.16.0.0", "104.16.0.0/13"),
+        ("104.23.255.255", "104.16.0.0/13"),
+        ("0x68100001", "104.16.0.0/13"),
+        ("::ffff:104.16.0.1", "104.16.0.0/13"),
+        ("173.245.48.1", "173.245.48.0/20"),
+        ("131.0.75.255", "131.0.72.0/22"),
+        ("2606:4700:4700::1111", "2606:4700::/32"),
+        ("[2a06:98c7:ffff::1]", "2a06:98c0::/29"),
+        ("2c0f:f248::1", "2c0f:f248::/32"),
+    ];
+    for (host, range) in cases {
+        for policy in [production(), development()] {
+            let error = assert_refused(host, &policy, "target_not_allowed");
+            assert!(
+                error.message().contains(range) && error.message().contains("Cloudflare"),
+                "{host:?} should name {range}: {}",
+                error.message()
+            );
+        }
+    }
+    // Next to them, not Cloudflare's.
+    for host in ["104.15.255.255", "104.32.0.0", "131.0.76.0", "2606:4701::1"] {
+        assert!(check(host, &production()).is_ok(), "{host}");
+    }
+}
+
+#[test]
+fn every_address_of_a_name_is_judged() {
+    let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+    let public = [ip("2001:4860::8888"), ip("8.8.8.8"), ip("8.8.4.4")];
+    assert_eq!(
+        judge_resolved_addresses("rdp.example.com", &public, &production()),
+        Ok(Some(ip("8.8.8.8"))),
+        "the first IPv4 address is the one connected to"
+    );
+    assert_eq!(
+        judge_resolved_addresses("v6.example.com", &[ip("2001:4860::8888")], &production()),
+        Ok(Some(ip("2001:4860::8888")))
+    );
+    assert_eq!(
+        judge_resolved_addresses("none.example.com", &[], &production()),
+        Ok(None)
+    );
+    for (addresses, block) in [
+        (vec![ip("127.0.0.1")], "127.0.0.0/8"),
+        (vec![ip("8.8.8.8"), ip("10.0.0.5")], "10.0.0.0/8"),
+        (
+            vec![ip("8.8.8.8"), ip("::ffff:192.168.1.1")],
+            "192.168.0.0/16",
+        ),
+        (vec![ip("fd00::1"), ip("8.8.8.8")], "fc00::/7"),
+        (vec![ip("104.16.0.1")], "104.16.0.0/13"),
+    ] {
+        let error =
+            judge_resolved_addresses("rebind.example.com", &addresses, &production()).unwrap_err();
+        assert_eq!(error.code(), "target_not_allowed");
+        assert!(
+            error
+                .message()
+                .starts_with("rebind.example.com resolves to ")
+                && error.message().contains(block),
+            "{addresses:?}: {}",
+            error.message()
+        );
+    }
+    // Development allows loopback behind a name too, and nothing else private.
+    assert_eq!(
+        judge_resolved_addresses("dev.example.com", &[ip("127.0.0.1")], &development()),
+        Ok(Some(ip("127.0.0.1")))
+    );
+    assert!(
+        judge_resolved_addresses("dev.example.com", &[ip("10.0.0.1")], &development()).is_err()
+    );
 }
 
 #[test]
@@ -188,9 +279,9 @@ fn zone_indexes_are_refused() {
     ] {
         let error = assert_refused(host, &production(), "target_not_allowed");
         assert!(
-            error.message.contains("zone"),
+            error.message().contains("zone"),
             "{host:?}: {}",
-            error.message
+            error.message()
         );
     }
 }
@@ -261,9 +352,9 @@ fn host_names_are_validated() {
     for (host, hint) in cases {
         let error = assert_refused(host, &production(), "invalid_host");
         assert!(
-            error.message.contains(hint),
+            error.message().contains(hint),
             "{host:?} should mention {hint:?}: {}",
-            error.message
+            error.message()
         );
     }
 }
@@ -310,6 +401,8 @@ fn private_network_names_are_refused() {
         "LOCALHOST",
         "localhost.",
         "foo.localhost",
+        "localhost.localdomain",
+        "LOCALHOST.LOCALDOMAIN.",
         "printer.local",
         "db.internal",
         "nas.lan",
@@ -374,20 +467,24 @@ fn only_allowed_ports_pass() {
     for port in [0, 22, 80, 443, 3388, 65535] {
         let error = check_target("8.8.8.8", port, &policy).unwrap_err();
         assert_eq!(
-            (error.status, error.code),
+            (error.status(), error.code()),
             (403, "port_not_allowed"),
             "port {port}"
         );
-        assert!(error.message.contains("3389, 3390"), "{}", error.message);
+        assert!(
+            error.message().contains("3389, 3390"),
+            "{}",
+            error.message()
+        );
     }
     let error = check_target("8.8.8.8", 3390, &TargetPolicy::default()).unwrap_err();
-    assert_eq!(error.code, "port_not_allowed");
+    assert_eq!(error.code(), "port_not_allowed");
 }
 
 #[test]
 fn a_malformed_host_is_reported_before_a_refused_port() {
     let error = check_target("not a host", 22, &TargetPolicy::default()).unwrap_err();
-    assert_eq!(error.code, "invalid_host");
+    assert_eq!(error.code(), "invalid_host");
 }
 
 #[test]

@@ -354,3 +354,304 @@ fn every_cut_of_a_multilingual_dialog_decodes_without_panicking() {
         }
     }
 }
+
+// ---------------------------------------------------------------- wording, status codes, other clients
+
+fn message_ids(decoded: &Decoded) -> Vec<&str> {
+    decoded.messages.iter().map(|m| m.id.as_str()).collect()
+}
+
+/// The LSA dialog as Microsoft Learn quotes it in six languages ("Troubleshoot authentication
+/// errors when you use RDP to connect to Azure VM", en-us, de-de, fr-fr, es-es, pt-br, it-it).
+#[test]
+fn dialog_wording_is_recognised_in_several_languages() {
+    let dialogs = [
+        (
+            "en",
+            "An authentication error has occurred. The Local Security Authority cannot be contacted.",
+        ),
+        (
+            "de",
+            "Authentifizierungsfehler. Die lokale Sicherheitsautorität (LSA) ist nicht erreichbar.",
+        ),
+        (
+            "fr",
+            "Une erreur d\u{2019}authentification s\u{2019}est produite. L\u{2019}autorité de sécurité locale ne peut pas être contactée.",
+        ),
+        (
+            "es",
+            "Error de autenticación. No se puede conectar con la autoridad de seguridad Local.",
+        ),
+        (
+            "pt",
+            "Ocorreu um erro de autenticação. A Autoridade de Segurança Local não pode ser contatada.",
+        ),
+        (
+            "it",
+            "Si è verificato un errore di autenticazione. Impossibile contattare l'autorità di sicurezza locale.",
+        ),
+    ];
+    for (language, text) in dialogs {
+        let decoded = codes::decode(text);
+        assert_eq!(
+            message_ids(&decoded),
+            ["lsa_unreachable"],
+            "{language}: {text}"
+        );
+        assert_eq!(decoded.messages[0].language, language);
+        assert!(decoded.codes.is_empty(), "{language}: no code in the text");
+        let evidence: Vec<_> = decoded.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(evidence, [EvidenceId::MessageLsaUnreachable], "{language}");
+    }
+    // "This computer can't connect to the remote computer", same article, with curly apostrophes.
+    for text in [
+        "This computer can\u{2019}t connect to the remote computer. Try connecting again.",
+        "Dieser Computer kann keine Verbindung mit dem Remotecomputer herstellen.",
+        "Cet ordinateur ne peut pas se connecter à l\u{2019}ordinateur distant.",
+        "Il computer non è in grado di connettersi al computer remoto.",
+    ] {
+        assert_eq!(
+            message_ids(&codes::decode(text)),
+            ["cannot_connect_generic"],
+            "{text}"
+        );
+    }
+    // "User cannot authenticate or must authenticate twice", de-de and fr-fr.
+    for text in [
+        "Remotedesktopverbindung: Der Systemadministrator hat den Typ der Anmeldung (Netzwerk oder interaktiv) eingeschränkt, die Sie verwenden können.",
+        "Connexion Bureau à distance : l\u{2019}administrateur système a restreint le type d\u{2019}ouverture de session (réseau ou interactif) que vous pouvez utiliser.",
+    ] {
+        assert_eq!(
+            message_ids(&codes::decode(text)),
+            ["logon_type_restricted"],
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn every_wording_fragment_is_reachable_through_decode() {
+    for message in &kb::codes().messages {
+        for (language, fragments) in &message.text {
+            for fragment in fragments {
+                let text = format!(
+                    "Remote Desktop Connection\n\n{}\n\nOK",
+                    fragment.to_uppercase()
+                );
+                let decoded = codes::decode(&text);
+                assert!(
+                    decoded.messages.iter().any(|m| m.id == message.id),
+                    "{} ({language}) {fragment:?}: {decoded:?}",
+                    message.id
+                );
+            }
+        }
+    }
+}
+
+/// The messages that name a cause put it first when they are all there is.
+#[test]
+fn wording_alone_points_the_engine_at_its_cause() {
+    let cases = [
+        (
+            "The remote session was disconnected because there are no Remote Desktop License Servers available to provide a license.",
+            "rds_licensing",
+        ),
+        (
+            "The number of connections to this computer is limited and all connections are in use right now.",
+            "connection_limit_reached",
+        ),
+        (
+            "An authentication error has occurred. The function requested is not supported. This could be due to CredSSP encryption oracle remediation.",
+            "credssp_oracle_mismatch",
+        ),
+        (
+            "The connection was denied because the user account is not authorized for remote login.",
+            "user_not_allowed_remote",
+        ),
+        (
+            "The trust relationship between this workstation and the primary domain failed.",
+            "no_domain_controller",
+        ),
+        (
+            "The remote computer requires Network Level Authentication, which your computer does not support.",
+            "nla_unusable_by_client",
+        ),
+        (
+            "Remote Desktop can't connect to the remote computer because there is a time and/or date difference between your computer and the remote computer.",
+            "clock_skew",
+        ),
+    ];
+    for (text, cause) in cases {
+        let diagnosis = rdp_doctor_core::engine::diagnose(&codes::decode(text).evidence());
+        assert_eq!(diagnosis.ranked[0].id, cause, "{text}");
+    }
+}
+
+#[test]
+fn status_codes_are_named_as_what_they_are_never_as_disconnect_reasons() {
+    let cases = [
+        ("0x80090322", "SEC_E_WRONG_PRINCIPAL", "FACILITY_SECURITY"),
+        ("0x80090304", "SEC_E_INTERNAL_ERROR", "FACILITY_SECURITY"),
+        (
+            "0x8009030D",
+            "SEC_E_UNKNOWN_CREDENTIALS",
+            "FACILITY_SECURITY",
+        ),
+        ("0x80080005", "CO_E_SERVER_EXEC_FAILURE", "HRESULT"),
+        (
+            "0x8007007E",
+            "ERROR_MOD_NOT_FOUND",
+            "HRESULT from Win32 error 126",
+        ),
+        (
+            "0x80070040",
+            "ERROR_NETNAME_DELETED",
+            "HRESULT from Win32 error 64",
+        ),
+        ("0xC000006D", "STATUS_LOGON_FAILURE", "NTSTATUS"),
+        ("0xc0000224", "STATUS_PASSWORD_MUST_CHANGE", "NTSTATUS"),
+        ("0xC000015B", "STATUS_LOGON_TYPE_NOT_GRANTED", "NTSTATUS"),
+        ("0xC0000133", "STATUS_TIME_DIFFERENCE_AT_DC", "NTSTATUS"),
+    ];
+    for (text, name, kind) in cases {
+        let decoded = codes::decode(&format!("Error code: {text}"));
+        assert_eq!(decoded.codes.len(), 1, "{text}: {decoded:?}");
+        let code = &decoded.codes[0];
+        assert_eq!(code.role, Role::Status, "{text}");
+        assert_eq!(code.name.as_deref(), Some(name), "{text}");
+        assert!(
+            code.kind.as_deref().unwrap_or_default().contains(kind),
+            "{text}: {code:?}"
+        );
+    }
+    // An HRESULT in no table is still named by its kind and facility, with no meaning guessed.
+    let unknown = &codes::decode("0x80091234").codes[0];
+    assert_eq!(
+        (unknown.role, unknown.known, unknown.meaning.as_deref()),
+        (Role::Status, false, None)
+    );
+    assert!(
+        unknown
+            .kind
+            .as_deref()
+            .unwrap_or_default()
+            .contains("FACILITY_SECURITY")
+    );
+    // Next to a dialog's codes, the dialog keeps its roles.
+    let decoded =
+        codes::decode("Error code: 0x904\nExtended error code: 0x7\nSEC_E error 0x80090322");
+    assert_eq!(
+        names(&decoded),
+        [
+            (
+                Role::DisconnectReason,
+                0x904,
+                Some("disconnectReasonAtClientWinsockFDCLOSE")
+            ),
+            (
+                Role::ExtendedReason,
+                0x7,
+                Some("exDiscReasonServerDeniedConnection")
+            ),
+            (Role::Status, 0x8009_0322, Some("SEC_E_WRONG_PRINCIPAL")),
+        ]
+    );
+    assert!(
+        decoded
+            .evidence()
+            .iter()
+            .any(|e| e.id == EvidenceId::CodeWrongPrincipal)
+    );
+}
+
+#[test]
+fn openssl_error_numbers_are_read_as_openssl_not_as_codes() {
+    // OpenSSL 3 and OpenSSL 1.1 spellings of SSL_R_UNSUPPORTED_PROTOCOL (258).
+    for text in [
+        "error:0A000102:SSL routines::unsupported protocol",
+        "140241214420800:error:1425F102:SSL routines:ssl_choose_client_version:unsupported protocol:../ssl/statem/statem_lib.c:1941:",
+    ] {
+        let decoded = codes::decode(text);
+        assert_eq!(decoded.codes.len(), 1, "{text}: {decoded:?}");
+        let code = &decoded.codes[0];
+        assert_eq!(code.role, Role::OpensslError);
+        assert_eq!(code.name.as_deref(), Some("SSL_R_UNSUPPORTED_PROTOCOL"));
+        assert_eq!(code.evidence, Some(EvidenceId::ClientTlsFailed));
+    }
+    let other_library = &codes::decode("error:0480006C:PEM routines::no start line").codes[0];
+    assert_eq!(
+        (other_library.role, other_library.known),
+        (Role::OpensslError, false)
+    );
+}
+
+/// FreeRDP's log lines as reported in FreeRDP/FreeRDP issues #8394, #2834 and #5127.
+#[test]
+fn freerdp_names_and_values_decode_to_their_meaning() {
+    let log = "[01:26:42:263] [5589:5592] [ERROR][com.freerdp.core.transport] - BIO_should_retry returned a system error 32: Broken pipe\n\
+               [01:26:42:263] [5589:5592] [ERROR][com.freerdp.core] - transport_write:freerdp_set_last_error_ex ERRCONNECT_CONNECT_TRANSPORT_FAILED [0x0002000D]";
+    let decoded = codes::decode(log);
+    assert_eq!(
+        names(&decoded),
+        [(
+            Role::FreerdpError,
+            0x2000D,
+            Some("ERRCONNECT_CONNECT_TRANSPORT_FAILED")
+        )]
+    );
+    assert_eq!(
+        decoded.codes[0].evidence,
+        Some(EvidenceId::ClientTransportFailed)
+    );
+    // The short spelling of the value alone, as in issue #2041.
+    let decoded = codes::decode("[ERROR][com.freerdp.freerdp] - freerdp_set_last_error 0x2000D");
+    assert_eq!(
+        names(&decoded),
+        [(
+            Role::FreerdpError,
+            0x2000D,
+            Some("ERRCONNECT_CONNECT_TRANSPORT_FAILED")
+        )]
+    );
+    // ERRINFO_* names are the server's error info: the extended reason table explains them.
+    let decoded = codes::decode(
+        "[INFO][com.freerdp.core] - ERRINFO_LOGOFF_BY_USER (0x0000000C):The disconnection was initiated by the user logging off their session on the server.",
+    );
+    assert_eq!(
+        names(&decoded),
+        [(Role::ExtendedReason, 0xC, Some("exDiscReasonLogoffByUser"))]
+    );
+    let decoded = codes::decode("ERRCONNECT_TLS_CONNECT_FAILED [0x00020008]");
+    assert_eq!(decoded.codes.len(), 1, "{decoded:?}");
+    assert_eq!(decoded.codes[0].evidence, Some(EvidenceId::ClientTlsFailed));
+}
+
+/// Guacamole's guacd log (apache/guacamole-server error.c) and rdesktop's output (iso.c).
+#[test]
+fn guacamole_and_rdesktop_messages_are_recognised() {
+    let decoded = codes::decode(
+        "guacd[1109]: INFO:\tRDP server closed/refused connection: Security negotiation failed (wrong security type?)",
+    );
+    assert_eq!(message_ids(&decoded), ["guacamole_security_negotiation"]);
+    assert!(decoded.codes.is_empty(), "{decoded:?}");
+    let decoded = codes::decode(
+        "RDP server closed/refused connection: Server refused connection (wrong security type?)",
+    );
+    assert_eq!(message_ids(&decoded), ["guacamole_server_refused"]);
+    let decoded = codes::decode(
+        "Failed to initialize NLA, do you have correct Kerberos TGT initialized ?\nFailed to connect, CredSSP required by server (check if server has disabled old TLS versions, if yes use -V option).",
+    );
+    assert_eq!(message_ids(&decoded), ["rdesktop_credssp_required"]);
+    assert_eq!(decoded.evidence()[0].id, EvidenceId::MessageClientLacksNla);
+}
+
+#[test]
+fn text_that_names_nothing_stays_unknown() {
+    let decoded = codes::decode("Something went wrong. Please try again later.");
+    assert!(
+        decoded.codes.is_empty() && decoded.messages.is_empty(),
+        "{decoded:?}"
+    );
+    assert!(decoded.evidence().is_empty());
+}

@@ -336,3 +336,72 @@ fn someone_who_only_connects_is_never_asked_about_the_server_log() {
     let admin = walk("server_admin");
     assert!(admin.iter().any(|q| q == "server_log"), "{admin:?}");
 }
+
+/// Evidence from outside the failure window (an event years before it) moves a cause by a
+/// quarter of its weight and rules nothing out.
+#[test]
+fn old_evidence_weighs_less_and_rules_nothing_out() {
+    let fresh = Evidence::new(
+        EvidenceId::EventNlaAuthSucceeded,
+        Source::EventLog,
+        "RCM 1149",
+    );
+    let old = Evidence {
+        old: true,
+        ..fresh.clone()
+    };
+    let ruled_out = |diagnosis: &Diagnosis| {
+        diagnosis
+            .ruled_out
+            .iter()
+            .any(|r| r.id == "nla_unusable_by_client")
+    };
+    let mut evidence = classic();
+    evidence.push(fresh);
+    assert!(ruled_out(&engine::diagnose(&evidence)));
+    evidence.pop();
+    evidence.push(old);
+    let diagnosis = engine::diagnose(&evidence);
+    assert!(!ruled_out(&diagnosis));
+    let against = &cause(&diagnosis, "nla_unusable_by_client").unwrap().against;
+    let reason = against
+        .iter()
+        .find(|r| r.evidence == EvidenceId::EventNlaAuthSucceeded)
+        .unwrap();
+    assert!(reason.old);
+    assert_eq!(reason.weight, -1.0, "a quarter of the rule's -4");
+
+    let licensing = Evidence::new(
+        EvidenceId::EventRdLicensingFailed,
+        Source::EventLog,
+        "RCM 1069",
+    );
+    let score = |evidence: &[Evidence]| {
+        cause(&engine::diagnose(evidence), "rds_licensing")
+            .unwrap()
+            .score
+    };
+    let none = score(&[]);
+    let recent = score(std::slice::from_ref(&licensing));
+    let stale = score(&[Evidence {
+        old: true,
+        ..licensing
+    }]);
+    assert!(
+        (recent - none - 4.0 * (stale - none)).abs() < 1e-9,
+        "{none} {recent} {stale}"
+    );
+    // A recent sighting of the same evidence wins over an old one.
+    let both = [
+        Evidence {
+            old: true,
+            ..Evidence::new(EvidenceId::EventRdLicensingFailed, Source::EventLog, "2019")
+        },
+        Evidence::new(
+            EvidenceId::EventRdLicensingFailed,
+            Source::EventLog,
+            "today",
+        ),
+    ];
+    assert_eq!(score(&both), recent);
+}

@@ -118,3 +118,204 @@ impl Drop for WorkerUnderTest {
         let _ = self.child.wait();
     }
 }
+
+/// A DNS-over-HTTPS server (the JSON API, plain HTTP on loopback) answering from a fixed map,
+/// for the Worker's `DOH_URL`: the suite decides what every name resolves to, offline.
+pub struct FakeDoh {
+    pub url: String,
+    queries: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// What [`FakeDoh`] answers for a name.
+#[derive(Clone, Debug)]
+pub enum DohAnswer {
+    /// NOERROR with these addresses (A and AAAA answered by family).
+    Addresses(Vec<std::net::IpAddr>),
+    /// NXDOMAIN.
+    NoSuchName,
+    /// HTTP 500: the resolver is broken.
+    ServerError,
+}
+
+impl FakeDoh {
+    /// Names missing from `answers` get NXDOMAIN.
+    pub async fn start(answers: Vec<(&str, DohAnswer)>) -> FakeDoh {
+        let answers: std::collections::HashMap<String, DohAnswer> = answers
+            .into_iter()
+            .map(|(name, answer)| (name.to_owned(), answer))
+            .collect();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the DoH server");
+        let port = listener.local_addr().expect("local address").port();
+        let queries = std::sync::Arc::default();
+        let seen = std::sync::Arc::clone(&queries);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let answers = answers.clone();
+                let seen = std::sync::Arc::clone(&seen);
+                tokio::spawn(async move {
+                    let _ = answer_doh(stream, &answers, &seen).await;
+                });
+            }
+        });
+        FakeDoh {
+            url: format!("http://127.0.0.1:{port}/dns-query"),
+            queries,
+            task,
+        }
+    }
+
+    /// Every `name type` asked so far, e.g. `rdp.example.com A`.
+    pub fn queries(&self) -> Vec<String> {
+        self.queries.lock().map(|q| q.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for FakeDoh {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// One HTTP/1.1 exchange: `GET /dns-query?name=N&type=T`, answered as Cloudflare's JSON API does.
+async fn answer_doh(
+    mut stream: tokio::net::TcpStream,
+    answers: &std::collections::HashMap<String, DohAnswer>,
+    seen: &std::sync::Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 16 * 1024 {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        request.extend_from_slice(&chunk[..n]);
+    }
+    let text = String::from_utf8_lossy(&request);
+    let target = text.split_whitespace().nth(1).unwrap_or_default();
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let param = |key: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(&format!("{key}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (name, record_type) = (param("name"), param("type"));
+    if let Ok(mut seen) = seen.lock() {
+        seen.push(format!("{name} {record_type}"));
+    }
+    let (status, body) = match answers.get(&name) {
+        Some(DohAnswer::ServerError) => (500, "{}".to_owned()),
+        None | Some(DohAnswer::NoSuchName) => (200, r#"{"Status":3,"Answer":[]}"#.to_owned()),
+        Some(DohAnswer::Addresses(addresses)) => {
+            let (code, want_v4) = if record_type == "AAAA" {
+                (28, false)
+            } else {
+                (1, true)
+            };
+            let records: Vec<serde_json::Value> = addresses
+                .iter()
+                .filter(|address| address.is_ipv4() == want_v4)
+                .map(|address| {
+                    serde_json::json!({"name": name, "type": code, "TTL": 60, "data": address.to_string()})
+                })
+                .collect();
+            let answer = serde_json::json!({"Status": 0, "Answer": records});
+            (200, answer.to_string())
+        }
+    };
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/dns-json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(response.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+/// A TCP service on loopback that accepts every connection and never says a word, counting
+/// connections: how many were opened, and the most open at one time. "Open" is the kernel's
+/// view when each connection is accepted: every earlier connection is checked without blocking,
+/// and one whose FIN or RST has arrived no longer counts, so the order in which tasks happen to
+/// run cannot inflate the count.
+pub struct SilentCounter {
+    pub port: u16,
+    state: std::sync::Arc<std::sync::Mutex<Connections>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConnectionCounts {
+    pub opened: usize,
+    pub open_now: usize,
+    pub most_open: usize,
+}
+
+#[derive(Default)]
+struct Connections {
+    open: Vec<tokio::net::TcpStream>,
+    counts: ConnectionCounts,
+}
+
+impl Connections {
+    /// Drops every connection the client has closed or reset (whatever it sent is discarded).
+    fn sweep(&mut self) {
+        let mut sink = [0u8; 4096];
+        self.open.retain(|stream| {
+            loop {
+                match stream.try_read(&mut sink) {
+                    Ok(0) => return false,
+                    Ok(_) => continue,
+                    Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => return true,
+                    Err(_) => return false,
+                }
+            }
+        });
+        self.counts.open_now = self.open.len();
+    }
+}
+
+impl SilentCounter {
+    pub async fn start() -> SilentCounter {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the silent server");
+        let port = listener.local_addr().expect("local address").port();
+        let state: std::sync::Arc<std::sync::Mutex<Connections>> = Default::default();
+        let shared = std::sync::Arc::clone(&state);
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                if let Ok(mut connections) = shared.lock() {
+                    connections.sweep();
+                    connections.open.push(stream);
+                    let counts = &mut connections.counts;
+                    counts.opened += 1;
+                    counts.open_now += 1;
+                    counts.most_open = counts.most_open.max(counts.open_now);
+                }
+            }
+        });
+        SilentCounter { port, state, task }
+    }
+
+    pub fn counts(&self) -> ConnectionCounts {
+        self.state
+            .lock()
+            .map(|mut connections| {
+                connections.sweep();
+                connections.counts
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SilentCounter {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

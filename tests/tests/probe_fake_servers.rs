@@ -45,6 +45,16 @@ async fn reset_close_silence_and_banner_are_told_apart() {
     let cases = [
         (
             OnRequest::ResetOnAccept,
+            NegotiationOutcome::ResetOnAccept,
+            EvidenceId::ProbeTcpResetOnAccept,
+        ),
+        (
+            OnRequest::CloseOnAccept,
+            NegotiationOutcome::ClosedOnAccept,
+            EvidenceId::ProbeTcpClosedOnAccept,
+        ),
+        (
+            OnRequest::ResetAfterRequest,
             NegotiationOutcome::Reset,
             EvidenceId::ProbeX224Reset,
         ),
@@ -240,6 +250,21 @@ async fn tls10_only_server() {
         std::slice::from_ref(&cert.der)
     );
     assert!(evidence(&report).contains(&EvidenceId::ProbeTlsLegacyOnly));
+    // Current clients refuse TLS 1.0: the stage follows that finding, not the handshake alone.
+    let tls_stage = stage(&report, StageKind::Tls);
+    assert_eq!(
+        tls_stage.status,
+        StageStatus::Failed,
+        "{}",
+        tls_stage.verdict
+    );
+    assert!(
+        tls_stage
+            .verdict
+            .starts_with("TLS fails for current clients"),
+        "{}",
+        tls_stage.verdict
+    );
     let StageDetails::ClientCompatibility { clients } =
         &stage(&report, StageKind::ClientCompatibility).details
     else {
@@ -259,6 +284,12 @@ async fn tls10_only_server() {
             "freerdp2"
         ]
     );
+    // FreeRDP 2 built on OpenSSL 3 (Debian 12) refuses TLS 1.0 as FreeRDP 3 does.
+    let freerdp2_openssl3 = clients
+        .iter()
+        .find(|c| c.client == "freerdp2_openssl3")
+        .expect("profile present");
+    assert!(!freerdp2_openssl3.compatible);
 }
 
 #[tokio::test]
@@ -280,6 +311,7 @@ async fn null_cipher_only_server() {
         Some("TLS_RSA_WITH_NULL_SHA256")
     );
     assert!(evidence(&report).contains(&EvidenceId::ProbeTlsNoModernCipher));
+    assert_eq!(stage(&report, StageKind::Tls).status, StageStatus::Failed);
     assert_eq!(
         stage(&report, StageKind::ClientCompatibility).status,
         StageStatus::Failed

@@ -49,3 +49,52 @@ async fn serves_health_app_and_json_404() {
     let body: Value = missing.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+#[tokio::test]
+async fn every_api_error_is_json_with_its_headers() {
+    let worker = WorkerUnderTest::start(&[]).await;
+    let client = reqwest::Client::new();
+    for (request, status, code, allow) in [
+        (
+            client.post(worker.url("/api/health")),
+            405,
+            "method_not_allowed",
+            Some("GET"),
+        ),
+        (
+            client.delete(worker.url("/api/config")),
+            405,
+            "method_not_allowed",
+            Some("GET"),
+        ),
+        (
+            client.get(worker.url("/api/probe")),
+            405,
+            "method_not_allowed",
+            Some("POST"),
+        ),
+        (client.get(worker.url("/api")), 404, "not_found", None),
+        (
+            client.put(worker.url("/api/nothing")),
+            404,
+            "not_found",
+            None,
+        ),
+    ] {
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), status, "{code}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{code}"
+        );
+        assert_eq!(
+            response.headers().get("allow").map(|v| v.to_str().unwrap()),
+            allow
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code);
+    }
+}

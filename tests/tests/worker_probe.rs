@@ -1,5 +1,10 @@
 //! `/api/probe` through the built Worker under workerd: real probes of loopback servers (a fake
-//! one per verdict and a real xrdp), the streamed form, and every refusal the API makes.
+//! one per verdict and a real xrdp), the streamed form, every refusal the API makes, names
+//! resolved by the Worker (a DoH server the test controls), sockets closed as stages end, and
+//! both rate limits.
+
+use std::net::IpAddr;
+use std::time::Duration;
 
 use rdp_doctor_core::api::StreamEvent;
 use rdp_doctor_core::evidence::EvidenceId;
@@ -9,7 +14,7 @@ use rdp_doctor_tests::peers::{Xrdp, XrdpConfig};
 use rdp_doctor_tests::servers::{
     AfterConfirm, CertKind, FakeRdpServer, Negotiation, OnRequest, TempDir, TestCert, free_port,
 };
-use rdp_doctor_tests::worker::WorkerUnderTest;
+use rdp_doctor_tests::worker::{DohAnswer, FakeDoh, SilentCounter, WorkerUnderTest};
 use serde_json::{Value, json};
 
 const HYBRID: u32 = 2;
@@ -227,6 +232,173 @@ async fn rate_limit_holds_per_client() {
     );
 }
 
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap()
+}
+
+#[tokio::test]
+async fn names_are_resolved_by_the_worker_and_every_address_is_judged() {
+    let service = SilentCounter::start().await;
+    let doh = FakeDoh::start(vec![
+        (
+            "loopback.example.com",
+            DohAnswer::Addresses(vec![ip("127.0.0.1")]),
+        ),
+        // A public IPv6 address beside a loopback IPv4 one: the name is refused, not probed at
+        // the address that passes (were it probed, the IPv4 address would be the one tried).
+        (
+            "rebind.example.com",
+            DohAnswer::Addresses(vec![ip("2001:4860:4860::8888"), ip("127.0.0.2")]),
+        ),
+        (
+            "v6-loopback.example.com",
+            DohAnswer::Addresses(vec![ip("::1")]),
+        ),
+        (
+            "cdn.example.com",
+            DohAnswer::Addresses(vec![ip("104.16.0.1")]),
+        ),
+        ("broken-dns.example.com", DohAnswer::ServerError),
+    ])
+    .await;
+    let port = service.port.to_string();
+    // The production policy (loopback refused), with names resolved by the test's server.
+    let worker = WorkerUnderTest::start(&[("ALLOWED_PORTS", &port), ("DOH_URL", &doh.url)]).await;
+
+    for (host, says) in [
+        (
+            "loopback.example.com",
+            "loopback.example.com resolves to 127.0.0.1, and 127.0.0.1 is in 127.0.0.0/8",
+        ),
+        ("rebind.example.com", "127.0.0.2 is in 127.0.0.0/8"),
+        ("v6-loopback.example.com", "::1 is in ::1/128"),
+        ("cdn.example.com", "Cloudflare"),
+    ] {
+        let response = post(&worker, json!({"host": host, "port": service.port})).await;
+        assert_eq!(response.status(), 403, "{host}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "target_not_allowed", "{host}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(message.contains(says), "{host}: {message}");
+    }
+
+    let response = post(
+        &worker,
+        json!({"host": "broken-dns.example.com", "port": service.port}),
+    )
+    .await;
+    assert_eq!(response.status(), 502);
+    assert_eq!(error_code(response).await, "resolver_unavailable");
+
+    // A name without addresses is probed nowhere and reported as not resolving.
+    let response = post(
+        &worker,
+        json!({"host": "nowhere.example.com", "port": service.port}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let report: ProbeReport = response.json().await.unwrap();
+    assert!(
+        has_evidence(&report, EvidenceId::ProbeDnsFailed),
+        "{:#?}",
+        report.stages
+    );
+
+    let queries = doh.queries();
+    for asked in [
+        "loopback.example.com A",
+        "loopback.example.com AAAA",
+        "nowhere.example.com A",
+    ] {
+        assert!(queries.iter().any(|q| q == asked), "{asked} in {queries:?}");
+    }
+    assert_eq!(
+        service.counts().opened,
+        0,
+        "nothing reached the loopback service"
+    );
+}
+
+#[tokio::test]
+async fn a_silent_server_never_holds_more_than_six_connections_from_one_probe() {
+    let silent = SilentCounter::start().await;
+    // Development resolves names into loopback too: the probe goes to the checked address.
+    let doh = FakeDoh::start(vec![(
+        "silent.example.com",
+        DohAnswer::Addresses(vec![ip("127.0.0.1")]),
+    )])
+    .await;
+    let worker = WorkerUnderTest::start(&[
+        ("ALLOW_LOOPBACK_TARGETS", "true"),
+        ("ALLOWED_PORTS", &silent.port.to_string()),
+        ("DOH_URL", &doh.url),
+    ])
+    .await;
+
+    let response = post(
+        &worker,
+        json!({"host": "silent.example.com", "port": silent.port}),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let report: ProbeReport = response.json().await.unwrap();
+    assert_eq!(
+        report.stage(StageKind::Tcp).unwrap().status,
+        StageStatus::Ok,
+        "{:#?}",
+        report.stages
+    );
+    // The server notices a close a moment after the Worker makes it.
+    let mut counts = silent.counts();
+    for _ in 0..40 {
+        if counts.open_now == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        counts = silent.counts();
+    }
+    assert!(
+        counts.opened > 0,
+        "the probe reached the server: {counts:?}"
+    );
+    assert!(
+        counts.most_open <= 6,
+        "at most six connections at once: {counts:?}"
+    );
+    assert_eq!(counts.open_now, 0, "every socket closed: {counts:?}");
+    eprintln!("silent server: {counts:?}");
+}
+
+#[tokio::test]
+async fn rate_limit_holds_per_target() {
+    let closed_port = free_port().unwrap();
+    let other_port = free_port().unwrap();
+    let worker = worker_for(&[closed_port, other_port]).await;
+    let client = reqwest::Client::new();
+    let probe = |ip: &'static str, port: u16| {
+        client
+            .post(worker.url("/api/probe"))
+            .header("cf-connecting-ip", ip)
+            .json(&json!({"host": "127.0.0.1", "port": port}))
+            .send()
+    };
+    // wrangler.toml allows 20 probes a minute per target, 10 per client.
+    for client_ip in ["198.51.100.7", "198.51.100.8"] {
+        for _ in 0..10 {
+            assert_eq!(probe(client_ip, closed_port).await.unwrap().status(), 200);
+        }
+    }
+    let limited = probe("198.51.100.9", closed_port).await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["retry-after"], "60");
+    assert_eq!(error_code(limited).await, "target_rate_limited");
+    assert_eq!(
+        probe("198.51.100.9", other_port).await.unwrap().status(),
+        200,
+        "another target is still probed"
+    );
+}
+
 #[tokio::test]
 async fn security_headers_and_branding() {
     let worker = WorkerUnderTest::start(&[
@@ -246,7 +418,19 @@ async fn security_headers_and_branding() {
         csp.contains("frame-ancestors 'self' https://wiki.contoso.example"),
         "{csp}"
     );
+    assert!(csp.contains("form-action 'self'"), "{csp}");
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    assert_eq!(page.headers()["cross-origin-opener-policy"], "same-origin");
+    assert_eq!(
+        page.headers()["cross-origin-resource-policy"],
+        "same-origin"
+    );
+    let permissions = page.headers()["permissions-policy"].to_str().unwrap();
+    assert!(permissions.contains("camera=()"), "{permissions}");
 
     let config: Value = client
         .get(worker.url("/api/config"))

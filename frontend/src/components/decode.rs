@@ -1,7 +1,7 @@
 //! Step 1 of the journey: paste the error text, see what each code means at once. Also the
 //! whole of the first screen, so it takes plain values rather than the journey.
 
-use rdp_doctor_core::codes::{Decoded, DecodedCode, Role};
+use rdp_doctor_core::codes::{Decoded, DecodedCode, RecognisedMessage};
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -37,21 +37,28 @@ struct DecodedCodesProps {
 
 #[function_component(DecodedCodes)]
 fn decoded_codes(props: &DecodedCodesProps) -> Html {
-    if props.decoded.codes.is_empty() {
+    if props.decoded.codes.is_empty() && props.decoded.messages.is_empty() {
         return html! {};
     }
     html! {
         <section class="codes" aria-label="What the codes mean" aria-live="polite">
+            { for props.decoded.messages.iter().map(message_view) }
             { for props.decoded.codes.iter().map(code_view) }
         </section>
     }
 }
 
+fn message_view(message: &RecognisedMessage) -> Html {
+    html! {
+        <div class="code">
+            <div><span class="value">{ format!("\u{201c}{}\u{201d}", message.matched) }</span>{ " · Error wording" }</div>
+            <div>{ &message.meaning }</div>
+        </div>
+    }
+}
+
 fn code_view(code: &DecodedCode) -> Html {
-    let role = match code.role {
-        Role::DisconnectReason => "Error code",
-        Role::ExtendedReason => "Extended error code",
-    };
+    let role = code.role.label();
     let class = classes!("code", (!code.known).then_some("unknown"));
     html! {
         <div {class}>
@@ -62,7 +69,8 @@ fn code_view(code: &DecodedCode) -> Html {
                 <div>{ code.meaning.as_deref().unwrap_or_default() }</div>
                 <div class="name">{ code.name.as_deref().unwrap_or_default() }</div>
             } else {
-                <div>{ "This code is in none of Microsoft's published tables: RDP Doctor does not guess its meaning." }</div>
+                <div>{ code.kind.as_deref().unwrap_or_default() }</div>
+                <div>{ "This code is in none of the published tables RDP Doctor reads: it does not guess its meaning." }</div>
             }
         </div>
     }

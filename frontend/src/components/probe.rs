@@ -125,7 +125,7 @@ pub fn inside_network(host: &str, port: u16) -> Option<String> {
         allow_loopback: true,
     };
     match check_target(host, port, &policy) {
-        Err(error) if error.code == "target_not_allowed" => Some(error.message),
+        Err(error) if error.code() == "target_not_allowed" => Some(error.message()),
         _ => None,
     }
 }

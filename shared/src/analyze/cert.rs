@@ -1072,6 +1072,8 @@ fn check(certs: &[Facts], layout: Layout, ctx: &CertContext) -> Vec<Finding> {
         check_key(cert, &which, &mut findings);
         if !cert.summary.self_signed {
             check_signature(cert, &which, &mut findings);
+        } else if is_server {
+            check_self_signature(cert, &which, &mut findings);
         }
         if is_server {
             check_server_certificate(cert, &which, ctx, &mut findings);
@@ -1279,7 +1281,42 @@ fn check_key_usage(leaf: &Facts, which: &str, findings: &mut Vec<Finding>) {
 }
 
 /// A chain given leaf first should continue with the leaf's issuer, then that one's, and so on.
+/// A self-signed server certificate's own signature: nobody checks it when trusting the
+/// certificate directly, but SHA-1 there marks a certificate from before 2012 (Windows Server 2008
+/// R2 made its RDP certificates that way) and audits and policies that ban SHA-1 flag it.
+fn check_self_signature(cert: &Facts, which: &str, findings: &mut Vec<Finding>) {
+    if let Some(hash) = cert.weak_hash {
+        let algorithm = cert.summary.signature_algorithm.as_deref().unwrap_or(hash);
+        findings.push(Finding::new(
+            Severity::Warning,
+            Some(EvidenceId::CertSignatureWeak),
+            format!("{which} signs itself with {hash}"),
+            format!(
+                "Its signature algorithm is {algorithm}. A client that trusts this certificate directly does not check it, \
+                 but audits and policies that ban {hash} flag it. Windows makes a SHA-256 one when the self-signed \
+                 certificate is deleted and Remote Desktop Services restarts (Windows Server 2012 and later)."
+            ),
+        ));
+    }
+}
+
 fn check_chain(certs: &[Facts], findings: &mut Vec<Finding>) {
+    if let [leaf] = certs
+        && !leaf.summary.self_signed
+    {
+        findings.push(Finding::new(
+            Severity::Info,
+            None,
+            "The issuer's certificate is not included",
+            format!(
+                "Only the server certificate is here (as the server sent it, when probed), issued by \"{}\". Clients \
+                 must already have the issuer's certificate, or download it, to build the chain; a server normally sends \
+                 its intermediate CA certificates with its own.",
+                leaf.summary.issuer
+            ),
+        ));
+        return;
+    }
     if certs.len() < 2 {
         return;
     }

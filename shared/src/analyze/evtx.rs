@@ -69,9 +69,15 @@ fn evtx_error(error: evtx::err::EvtxError) -> AnalyzeError {
 
 /// Reads and analyses an .evtx file.
 pub fn analyze(bytes: Vec<u8>) -> Result<EventReport, AnalyzeError> {
+    analyze_at(bytes, None)
+}
+
+/// Like [`analyze`], with the time the connection failed (see `events::analyze_at`).
+pub fn analyze_at(bytes: Vec<u8>, failed_at: Option<i64>) -> Result<EventReport, AnalyzeError> {
     Ok(events::analyze_fallible_records(
         records(bytes)?,
         EventFormat::Evtx,
+        failed_at,
     ))
 }
 

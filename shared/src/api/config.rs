@@ -1,6 +1,7 @@
 //! The Worker's probe settings, read from its `[vars]`. A missing variable takes its default; a
 //! malformed one is an error naming it, so the Worker refuses to probe instead of guessing.
 
+use super::resolve::DEFAULT_DOH_URL;
 use super::security_headers::FrameAncestors;
 use super::target::{DEFAULT_RDP_PORT, TargetPolicy};
 
@@ -8,6 +9,7 @@ pub const ALLOWED_PORTS_VAR: &str = "ALLOWED_PORTS";
 pub const ALLOW_LOOPBACK_TARGETS_VAR: &str = "ALLOW_LOOPBACK_TARGETS";
 pub const PROBE_TIMEOUT_MS_VAR: &str = "PROBE_TIMEOUT_MS";
 pub const LOG_TARGETS_VAR: &str = "LOG_TARGETS";
+pub const DOH_URL_VAR: &str = "DOH_URL";
 
 pub const DEFAULT_PROBE_TIMEOUT_MS: u64 = 15_000;
 pub const MIN_PROBE_TIMEOUT_MS: u64 = 1_000;
@@ -20,6 +22,8 @@ pub struct ProbeConfig {
     pub timeout_ms: u64,
     /// Log each probe's destination. Off by default: destinations are visitors' data.
     pub log_targets: bool,
+    /// The DNS-over-HTTPS JSON endpoint that resolves host names.
+    pub doh_url: String,
 }
 
 impl Default for ProbeConfig {
@@ -28,6 +32,7 @@ impl Default for ProbeConfig {
             policy: TargetPolicy::default(),
             timeout_ms: DEFAULT_PROBE_TIMEOUT_MS,
             log_targets: false,
+            doh_url: DEFAULT_DOH_URL.to_owned(),
         }
     }
 }
@@ -52,6 +57,10 @@ impl ProbeConfig {
             Some(value) => parse_bool(LOG_TARGETS_VAR, &value)?,
             None => defaults.log_targets,
         };
+        let doh_url = match var(DOH_URL_VAR) {
+            Some(value) => parse_doh_url(&value)?,
+            None => defaults.doh_url,
+        };
         Ok(ProbeConfig {
             policy: TargetPolicy {
                 allowed_ports,
@@ -59,7 +68,32 @@ impl ProbeConfig {
             },
             timeout_ms,
             log_targets,
+            doh_url,
         })
+    }
+}
+
+/// An `https://` URL without query or fragment (the query is added per lookup). Plain `http://`
+/// only to a loopback resolver, for tests and local development: DNS answers decide where the
+/// probe connects, so they must not cross a network in clear text.
+fn parse_doh_url(value: &str) -> Result<String, String> {
+    let url = value.trim();
+    let loopback_http = [
+        "http://127.",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]",
+    ]
+    .iter()
+    .any(|prefix| url.starts_with(prefix));
+    let https = url.starts_with("https://") && url.len() > "https://".len();
+    if (https || loopback_http) && !url.contains(['?', '#', ' ']) {
+        Ok(url.to_owned())
+    } else {
+        Err(format!(
+            "{DOH_URL_VAR}: {url:?} is not an https:// URL without a query \
+             (http:// only to a loopback resolver)"
+        ))
     }
 }
 
@@ -179,6 +213,33 @@ mod tests {
         );
         let bad = frame_ancestors_from_vars(|_| Some("wiki.corp".into()));
         assert!(bad.is_err_and(|e| e.contains("FRAME_ANCESTORS") && e.contains("wiki.corp")));
+    }
+
+    #[test]
+    fn doh_url_must_be_https_or_a_loopback_resolver() {
+        let config = |value: &str| {
+            ProbeConfig::from_vars(|name| (name == DOH_URL_VAR).then(|| value.to_owned()))
+                .map(|config| config.doh_url)
+        };
+        assert_eq!(
+            ProbeConfig::from_vars(|_| None).map(|c| c.doh_url),
+            Ok(DEFAULT_DOH_URL.to_owned())
+        );
+        for good in [
+            "https://dns.google/resolve",
+            "http://127.0.0.1:5353/dns-query",
+            "http://[::1]:8053/",
+        ] {
+            assert_eq!(config(good), Ok(good.to_owned()));
+        }
+        for bad in [
+            "http://dns.example.com/dns-query",
+            "https://",
+            "https://cloudflare-dns.com/dns-query?ct=x",
+            "ftp://127.0.0.1/",
+        ] {
+            assert!(config(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

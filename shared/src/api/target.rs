@@ -2,12 +2,11 @@
 //!
 //! The probe opens TCP connections on a visitor's behalf, so without this policy it would be a
 //! port scanner into whatever network the Worker runs in. Addresses are judged here against the
-//! IANA special-purpose registries; names are validated and refused when they only make sense
-//! inside a private network, and are otherwise resolved later by the runtime's connector.
-//!
-//! In production, Cloudflare's own egress also refuses private and loopback destinations, so a
-//! public name that resolves (or is DNS-rebound) into private space is stopped there too; this
-//! policy is the first line, with clear errors, and the only one under local `wrangler dev`.
+//! IANA special-purpose registries and Cloudflare's own ranges; names are validated and refused
+//! when they only make sense inside a private network. A name that passes is resolved by the
+//! Worker itself (`resolve.rs`), every address it has is judged here again
+//! ([`judge_resolved_addresses`]), and the probe connects to the checked address, never to the
+//! name, so DNS cannot lead it anywhere this policy refuses.
 //!
 //! Hand-written because the standard library's `IpAddr::is_global` is still unstable and no
 //! crate judges the legacy IPv4 spellings (`0x7f.1`) that resolvers accept.
@@ -18,6 +17,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Deserialize, Serialize};
 
 use super::ApiError;
+use super::cloudflare::cloudflare_range;
 
 pub const DEFAULT_RDP_PORT: u16 = 3389;
 /// The longest DNS name in presentation form (RFC 1035, without the trailing dot).
@@ -28,7 +28,8 @@ const MAX_LABEL_LEN: usize = 63;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TargetPolicy {
     pub allowed_ports: Vec<u16>,
-    /// Allow 127.0.0.0/8, ::1 and `localhost`: for local development and tests only.
+    /// Allow 127.0.0.0/8, ::1 and `localhost` (and names resolving to loopback): for local
+    /// development and tests only.
     pub allow_loopback: bool,
 }
 
@@ -58,17 +59,20 @@ pub struct Target {
 pub fn check_target(host: &str, port: u16, policy: &TargetPolicy) -> Result<Target, ApiError> {
     let parsed = parse_host(host)?;
     if !policy.allowed_ports.contains(&port) {
-        return Err(ApiError::port_not_allowed(port, &policy.allowed_ports));
+        return Err(ApiError::PortNotAllowed {
+            port,
+            allowed: policy.allowed_ports.clone(),
+        });
     }
     match parsed {
         Host::Ip {
             ip,
             zone: Some(zone),
-        } => Err(ApiError::target_not_allowed(format!(
+        } => Err(ApiError::TargetNotAllowed(format!(
             "{ip}%{zone} has a zone index: scoped addresses point into a local network"
         ))),
         Host::Ip { ip, zone: None } => {
-            let ip = judge_ip(ip, policy.allow_loopback)?;
+            let ip = judge_ip(ip, policy.allow_loopback).map_err(ApiError::TargetNotAllowed)?;
             Ok(Target {
                 host: ip.to_string(),
                 port,
@@ -94,20 +98,20 @@ enum Host {
 fn parse_host(raw: &str) -> Result<Host, ApiError> {
     let host = raw.trim_ascii();
     if host.is_empty() {
-        return Err(ApiError::invalid_host("enter a host name or IP address"));
+        return Err(invalid_host("enter a host name or IP address"));
     }
     if host.len() > MAX_HOST_LEN {
-        return Err(ApiError::invalid_host(format!(
+        return Err(invalid_host(format!(
             "a host name has at most {MAX_HOST_LEN} characters"
         )));
     }
     if !host.is_ascii() {
-        return Err(ApiError::invalid_host(
+        return Err(invalid_host(
             "host names must be ASCII; enter an internationalized name in its xn-- (punycode) form",
         ));
     }
     if host.contains("://") || host.contains('/') {
-        return Err(ApiError::invalid_host(
+        return Err(invalid_host(
             "enter just the host name or address, not a URL",
         ));
     }
@@ -115,7 +119,7 @@ fn parse_host(raw: &str) -> Result<Host, ApiError> {
         return match bracketed.strip_suffix(']') {
             Some(inner) => parse_ipv6(inner),
             None if bracketed.contains("]:") => Err(port_in_host()),
-            None => Err(ApiError::invalid_host(format!(
+            None => Err(invalid_host(format!(
                 "{host} is missing its closing bracket"
             ))),
         };
@@ -139,14 +143,18 @@ fn parse_host(raw: &str) -> Result<Host, ApiError> {
                 zone: None,
             })
             .ok_or_else(|| {
-                ApiError::invalid_host(format!("{host} looks like an IPv4 address but is not one"))
+                invalid_host(format!("{host} looks like an IPv4 address but is not one"))
             });
     }
     validate_dns_name(host).map(Host::Name)
 }
 
+fn invalid_host(message: impl Into<String>) -> ApiError {
+    ApiError::InvalidHost(message.into())
+}
+
 fn port_in_host() -> ApiError {
-    ApiError::invalid_host("enter the port in the port field, not after the host")
+    invalid_host("enter the port in the port field, not after the host")
 }
 
 fn parse_ipv6(text: &str) -> Result<Host, ApiError> {
@@ -160,7 +168,7 @@ fn parse_ipv6(text: &str) -> Result<Host, ApiError> {
             ip: IpAddr::V6(ip),
             zone,
         })
-        .map_err(|_| ApiError::invalid_host(format!("{text} is not a valid IPv6 address")))
+        .map_err(|_| invalid_host(format!("{text} is not a valid IPv6 address")))
 }
 
 /// A label that makes the whole host an IPv4 address: decimal digits, or `0x` and hex digits.
@@ -219,12 +227,10 @@ fn parse_ipv4_part(part: &str) -> Option<u32> {
 fn validate_dns_name(host: &str) -> Result<String, ApiError> {
     for label in host.split('.') {
         if label.is_empty() {
-            return Err(ApiError::invalid_host(format!(
-                "{host} has an empty label (\"..\")"
-            )));
+            return Err(invalid_host(format!("{host} has an empty label (\"..\")")));
         }
         if label.len() > MAX_LABEL_LEN {
-            return Err(ApiError::invalid_host(format!(
+            return Err(invalid_host(format!(
                 "each part of a host name has at most {MAX_LABEL_LEN} characters"
             )));
         }
@@ -232,12 +238,12 @@ fn validate_dns_name(host: &str) -> Result<String, ApiError> {
             .chars()
             .find(|&c| !(c.is_ascii_alphanumeric() || c == '-'))
         {
-            return Err(ApiError::invalid_host(format!(
+            return Err(invalid_host(format!(
                 "{bad:?} cannot appear in a host name (letters, digits, '-' and '.' only)"
             )));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(ApiError::invalid_host(format!(
+            return Err(invalid_host(format!(
                 "host name parts cannot start or end with '-' ({label})"
             )));
         }
@@ -248,6 +254,10 @@ fn validate_dns_name(host: &str) -> Result<String, ApiError> {
 /// Suffixes that only resolve inside a private network, with why.
 const PRIVATE_NAME_SUFFIXES: &[(&str, &str)] = &[
     ("localhost", "names the local machine (RFC 6761)"),
+    (
+        "localdomain",
+        "is the local machine's own domain (`localhost.localdomain` in /etc/hosts)",
+    ),
     (
         "local",
         "is multicast DNS, resolved only on the local link (RFC 6762)",
@@ -276,13 +286,13 @@ fn judge_name(name: &str, allow_loopback: bool) -> Result<(), ApiError> {
             .strip_suffix(suffix)
             .is_some_and(|head| head.is_empty() || head.ends_with('.'));
         if matches {
-            return Err(ApiError::target_not_allowed(format!(
+            return Err(ApiError::TargetNotAllowed(format!(
                 "{name}: .{suffix} {why}; the probe only reaches public hosts"
             )));
         }
     }
     if !name.contains('.') {
-        return Err(ApiError::target_not_allowed(format!(
+        return Err(ApiError::TargetNotAllowed(format!(
             "{name} is a single-label name, which resolves only inside a local network; \
              enter the full name, e.g. {name}.example.com"
         )));
@@ -383,11 +393,12 @@ const REFUSED_V6: &[V6Block] = &[
         V6Rule::Refuse,
     ),
     v6([0, 0, 0, 0, 0, 0, 0, 1], 128, "loopback", V6Rule::Refuse),
+    // Deprecated by RFC 4291 (2.5.5.1) and routed nowhere, whatever IPv4 address it carries.
     v6(
         [0, 0, 0, 0, 0, 0, 0, 0],
         96,
-        "IPv4-compatible (deprecated)",
-        V6Rule::EmbedsIpv4(low_32_bits),
+        "IPv4-compatible, deprecated and not routed",
+        V6Rule::Refuse,
     ),
     v6(
         [0x64, 0xff9b, 0, 0, 0, 0, 0, 0],
@@ -414,6 +425,24 @@ const REFUSED_V6: &[V6Block] = &[
         V6Rule::Refuse,
     ),
     v6([0x2001, 0, 0, 0, 0, 0, 0, 0], 32, "Teredo", V6Rule::Refuse),
+    v6(
+        [0x2001, 2, 0, 0, 0, 0, 0, 0],
+        48,
+        "benchmarking (RFC 5180)",
+        V6Rule::Refuse,
+    ),
+    v6(
+        [0x2001, 0x10, 0, 0, 0, 0, 0, 0],
+        28,
+        "ORCHID, deprecated (RFC 4843)",
+        V6Rule::Refuse,
+    ),
+    v6(
+        [0x2001, 0x20, 0, 0, 0, 0, 0, 0],
+        28,
+        "ORCHIDv2 identifiers, not routed (RFC 7343)",
+        V6Rule::Refuse,
+    ),
     v6(
         [0x2002, 0, 0, 0, 0, 0, 0, 0],
         16,
@@ -472,36 +501,73 @@ fn v6_contains(block: &Block<Ipv6Addr>, ip: Ipv6Addr) -> bool {
     ip.to_bits() & mask == block.network.to_bits()
 }
 
-fn refusal(ip: impl Display, block: &Block<impl Display>) -> ApiError {
-    ApiError::target_not_allowed(format!(
+/// Why an address is refused, as a sentence that starts with the address.
+type Refusal = String;
+
+fn refusal(ip: impl Display, block: &Block<impl Display>) -> Refusal {
+    format!(
         "{ip} is in {}/{}: {}; the probe only connects to public addresses",
         block.network, block.prefix_len, block.what
-    ))
+    )
+}
+
+/// Judges every address a name resolved to and returns the one to connect to: the first IPv4
+/// address, else the first IPv6 one. One refused address refuses the name, since which address
+/// a connection would use is the resolver's choice, and a rebinding name mixes a public address
+/// with a private one. `None` when there is no address at all.
+pub fn judge_resolved_addresses(
+    name: &str,
+    addresses: &[IpAddr],
+    policy: &TargetPolicy,
+) -> Result<Option<IpAddr>, ApiError> {
+    let mut checked = Vec::with_capacity(addresses.len());
+    for &address in addresses {
+        let ip = judge_ip(address, policy.allow_loopback).map_err(|reason| {
+            ApiError::TargetNotAllowed(format!(
+                "{name} resolves to {address}, and {reason} (every address a name has is \
+                 checked)"
+            ))
+        })?;
+        checked.push(ip);
+    }
+    Ok(checked
+        .iter()
+        .find(|ip| ip.is_ipv4())
+        .or(checked.first())
+        .copied())
 }
 
 /// Returns the address to connect to (IPv4-mapped IPv6 becomes plain IPv4), or why not.
-fn judge_ip(ip: IpAddr, allow_loopback: bool) -> Result<IpAddr, ApiError> {
+fn judge_ip(ip: IpAddr, allow_loopback: bool) -> Result<IpAddr, Refusal> {
     if allow_loopback && ip.is_loopback() {
         return Ok(ip);
     }
-    match ip {
+    let ip = match ip {
         IpAddr::V4(v4) => judge_ipv4(v4).map(IpAddr::V4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) if allow_loopback && v4.is_loopback() => Ok(IpAddr::V4(v4)),
             Some(v4) => judge_ipv4(v4).map(IpAddr::V4),
             None => judge_ipv6(v6).map(IpAddr::V6),
         },
+    }?;
+    match cloudflare_range(ip) {
+        Some(range) => Err(format!(
+            "{ip} is in {range}, Cloudflare's own network: a Cloudflare Worker cannot open TCP \
+             connections to Cloudflare's addresses, so this service cannot test it; run \
+             `rdp-doctor probe` from another network"
+        )),
+        None => Ok(ip),
     }
 }
 
-fn judge_ipv4(ip: Ipv4Addr) -> Result<Ipv4Addr, ApiError> {
+fn judge_ipv4(ip: Ipv4Addr) -> Result<Ipv4Addr, Refusal> {
     match REFUSED_V4.iter().find(|block| v4_contains(block, ip)) {
         Some(block) => Err(refusal(ip, block)),
         None => Ok(ip),
     }
 }
 
-fn judge_ipv6(ip: Ipv6Addr) -> Result<Ipv6Addr, ApiError> {
+fn judge_ipv6(ip: Ipv6Addr) -> Result<Ipv6Addr, Refusal> {
     let Some(entry) = REFUSED_V6
         .iter()
         .find(|entry| v6_contains(&entry.block, ip))
@@ -509,9 +575,9 @@ fn judge_ipv6(ip: Ipv6Addr) -> Result<Ipv6Addr, ApiError> {
         return if v6_contains(&GLOBAL_UNICAST_V6, ip) {
             Ok(ip)
         } else {
-            Err(ApiError::target_not_allowed(format!(
+            Err(format!(
                 "{ip} is outside global unicast 2000::/3 and not routed on the internet"
-            )))
+            ))
         };
     };
     match entry.rule {
@@ -520,10 +586,10 @@ fn judge_ipv6(ip: Ipv6Addr) -> Result<Ipv6Addr, ApiError> {
         // the development exception.
         V6Rule::EmbedsIpv4(extract) => match judge_ipv4(extract(ip)) {
             Ok(_) => Ok(ip),
-            Err(inner) => Err(ApiError::target_not_allowed(format!(
-                "{ip} embeds an IPv4 address ({}): {}",
-                entry.block.what, inner.message
-            ))),
+            Err(inner) => Err(format!(
+                "{ip} embeds an IPv4 address ({}): {inner}",
+                entry.block.what
+            )),
         },
     }
 }

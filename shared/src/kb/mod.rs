@@ -46,6 +46,18 @@ pub fn rdp_setting(name: &str) -> Option<&'static RdpSettingInfo> {
         .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
 }
 
+/// The event catalogue's meanings (`kb/events.toml`); only the event analyzer reads it.
+#[cfg(feature = "analyzers")]
+pub fn events() -> &'static model::EventTables {
+    const EVENTS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/events.json"));
+    static EVENTS: OnceLock<model::EventTables> = OnceLock::new();
+    // Written by build.rs from the same model types after validation, so it always parses.
+    #[allow(clippy::expect_used)]
+    EVENTS.get_or_init(|| {
+        serde_json::from_str(EVENTS_JSON).expect("build.rs embeds valid event table JSON")
+    })
+}
+
 pub fn codes() -> &'static CodeTables {
     static CODES: OnceLock<CodeTables> = OnceLock::new();
     // Written by build.rs from the same model types after validation, so it always parses.

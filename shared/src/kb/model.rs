@@ -115,12 +115,94 @@ impl CodeEntry {
     }
 }
 
-/// `kb/codes.toml`: the client's disconnect reasons and extended reasons.
+/// What the decoder reads, embedded as one table set: `kb/codes.toml` gives the client's
+/// disconnect and extended reasons; build.rs adds `kb/status.toml`, `kb/clients.toml` and
+/// `kb/messages.toml` (those fields are absent from `codes.toml` itself).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeTables {
     pub disconnect: Vec<CodeEntry>,
     pub extended: Vec<CodeEntry>,
+    #[serde(default)]
+    pub status: StatusTables,
+    #[serde(default)]
+    pub clients: ClientTables,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+}
+
+/// A code with a symbolic name in some other table than the client's disconnect reasons: a
+/// Windows status code, a FreeRDP error, an OpenSSL reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCode {
+    pub value: u32,
+    /// The symbolic name, e.g. `SEC_E_WRONG_PRINCIPAL`.
+    pub name: String,
+    pub meaning: String,
+    /// Evidence the code establishes, when it points to causes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+/// One HRESULT facility (bits 16-26 of an HRESULT).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Facility {
+    pub value: u32,
+    pub name: String,
+}
+
+/// `kb/status.toml`: Windows status codes as MS-ERREF publishes them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusTables {
+    /// HRESULTs that are not Win32 errors in disguise (SSPI `SEC_E_*`, `CERT_E_*`, COM).
+    pub hresult: Vec<NamedCode>,
+    /// NTSTATUS values (`0xC000006D`).
+    pub ntstatus: Vec<NamedCode>,
+    /// Win32 error codes; `0x8007xxxx` HRESULTs carry them in their low 16 bits.
+    pub win32: Vec<NamedCode>,
+    pub facility: Vec<Facility>,
+}
+
+/// `kb/clients.toml`: other clients' own error tables.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTables {
+    /// FreeRDP's `ERRCONNECT_*` codes; `value` is the code as FreeRDP prints it (class 2 in the
+    /// high 16 bits, `FREERDP_ERROR_CONNECT_CLASS`).
+    pub freerdp_connect: Vec<NamedCode>,
+    /// FreeRDP's `ERRINFO_*` names; their values are the server's error info codes, which the
+    /// extended reason table already explains.
+    pub freerdp_errinfo: Vec<ErrinfoName>,
+    /// OpenSSL reason codes (the low bits of `error:0A000102`) of the library `ssl`.
+    pub openssl_ssl: Vec<NamedCode>,
+}
+
+/// A FreeRDP `ERRINFO_*` name and the error info code it stands for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrinfoName {
+    pub name: String,
+    pub value: u32,
+}
+
+/// Wording of an error message that names its cause, as the clients show it, per UI language.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Message {
+    pub id: String,
+    /// Which client shows it: `windows` (mstsc, Windows App, web client), `freerdp`, `guacamole`, `rdesktop`.
+    pub client: String,
+    pub meaning: String,
+    /// Evidence the message establishes.
+    pub evidence: String,
+    /// Where the wording comes from, per language.
+    pub source: String,
+    /// Language code (`en`, `de`, …) to fragments of the real wording; any one fragment matches,
+    /// case-insensitively and with whitespace and apostrophes normalised.
+    pub text: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// How one kind of evidence moves one cause, in log-odds.
@@ -281,4 +363,50 @@ pub struct Informational {
 pub struct InformationalFile {
     #[serde(default)]
     pub informational: Vec<Informational>,
+}
+
+/// How serious an event is (mirrors the analyzers' finding severity).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// What one known Windows event means (`kb/events.toml`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventEntry {
+    /// The catalogue's key for the provider (`schannel`, `termdd`, …).
+    pub provider: String,
+    pub ids: Vec<u32>,
+    /// A reading of the event the catalogue picks from its fields (e.g. `client`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    pub meaning: String,
+    pub severity: EventLevel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+/// A reason a logon failed (Security 4625 Status / SubStatus), with its evidence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogonStatus {
+    pub status: u32,
+    pub reason: String,
+    pub evidence: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub advice: Option<String>,
+}
+
+/// `kb/events.toml`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventTables {
+    pub event: Vec<EventEntry>,
+    pub logon_status: Vec<LogonStatus>,
 }

@@ -5,8 +5,10 @@
 //! "... in Windows 8.1", "... in Windows 10 v1903, v1909 and v2004", "... in Windows 11" (default
 //! enabled suites in priority order; Windows 7 clients have TLS 1.1/1.2 disabled by default,
 //! "Update to enable TLS 1.1 and TLS 1.2 as default secure protocols", KB3140245). FreeRDP uses
-//! OpenSSL's DEFAULT list: 1.1.1 for FreeRDP 2 (TLS 1.0 allowed), 3.x for FreeRDP 3 (security
-//! level 1+ removes TLS 1.0/1.1). The Windows App on macOS, iOS and Android ships its own TLS stack
+//! OpenSSL's DEFAULT list, so what it offers follows the OpenSSL it is built on, not its own
+//! version: FreeRDP 2 on OpenSSL 1.1.1 still offers TLS 1.0; on OpenSSL 3 (Debian 12, Ubuntu
+//! 22.04 and later ship FreeRDP 2 that way) TLS 1.0/1.1 work only at security level 0 (OpenSSL
+//! 3.0 release notes), so it refuses a TLS 1.0-only server exactly as FreeRDP 3 does. The Windows App on macOS, iOS and Android ships its own TLS stack
 //! whose list Microsoft does not publish; the row is an approximation of a modern TLS 1.2/1.3
 //! client and says so in its name.
 
@@ -30,6 +32,12 @@ const WINDOWS_SIGNATURES: &[u16] = &[
 const WINDOWS_GROUPS: &[u16] = &[0x001d, 0x0017, 0x0018];
 const NIST_GROUPS: &[u16] = &[0x0017, 0x0018];
 const OPENSSL_GROUPS: &[u16] = &[0x001d, 0x0017, 0x001e, 0x0019, 0x0018];
+/// OpenSSL's DEFAULT cipher list (1.1.1 and 3.x agree on it).
+const OPENSSL_SUITES: &[u16] = &[
+    0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f, 0x009e,
+    0xc024, 0xc028, 0x006b, 0xc023, 0xc027, 0x0067, 0xc00a, 0xc014, 0x0039, 0xc009, 0xc013, 0x0033,
+    0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f,
+];
 const TLS12_AND_13: &[TlsVersion] = &[TlsVersion::Tls12, TlsVersion::Tls13];
 
 pub const CLIENT_PROFILES: &[ClientProfile] = &[
@@ -91,7 +99,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
     },
     ClientProfile {
         id: "freerdp2",
-        name: "FreeRDP 2 (OpenSSL 1.1.1 defaults)",
+        name: "FreeRDP 2 on OpenSSL 1.1.1 (older distributions)",
         current: false,
         versions: &[
             TlsVersion::Tls10,
@@ -99,11 +107,15 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
             TlsVersion::Tls12,
             TlsVersion::Tls13,
         ],
-        cipher_suites: &[
-            0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f,
-            0x009e, 0xc024, 0xc028, 0x006b, 0xc023, 0xc027, 0x0067, 0xc00a, 0xc014, 0x0039, 0xc009,
-            0xc013, 0x0033, 0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f,
-        ],
+        cipher_suites: OPENSSL_SUITES,
+        groups: OPENSSL_GROUPS,
+    },
+    ClientProfile {
+        id: "freerdp2_openssl3",
+        name: "FreeRDP 2 on OpenSSL 3 (Debian 12, Ubuntu 22.04+)",
+        current: true,
+        versions: TLS12_AND_13,
+        cipher_suites: OPENSSL_SUITES,
         groups: OPENSSL_GROUPS,
     },
     ClientProfile {
@@ -111,11 +123,7 @@ pub const CLIENT_PROFILES: &[ClientProfile] = &[
         name: "FreeRDP 3 (OpenSSL 3 defaults)",
         current: true,
         versions: TLS12_AND_13,
-        cipher_suites: &[
-            0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f,
-            0x009e, 0xc024, 0xc028, 0x006b, 0xc023, 0xc027, 0x0067, 0xc00a, 0xc014, 0x0039, 0xc009,
-            0xc013, 0x0033, 0x009d, 0x009c, 0x003d, 0x003c, 0x0035, 0x002f,
-        ],
+        cipher_suites: OPENSSL_SUITES,
         groups: OPENSSL_GROUPS,
     },
 ];

@@ -1,21 +1,25 @@
 //! The outside-in probe: from the internet's side, which stage of an RDP connection fails and why
 //! (TCP, RDP negotiation, TLS, client compatibility, NLA).
 //!
-//! The protocol logic is sans-IO (`x224`, `tls`, `nla` parse and build bytes); `driver` moves
+//! The protocol logic is sans-IO (`x224`, `tls`, `credssp` parse and build bytes; `session` pumps
+//! rustls); `driver` moves
 //! bytes over any `AsyncRead + AsyncWrite` with injected time, so the same engine runs in the
 //! Worker and natively. [`run`] follows one connection as a current client would (TCP,
 //! negotiation, TLS, CredSSP) and runs every other check on a connection of its own, at most
 //! `max_parallel` connections at once.
 
 pub mod clients;
+pub mod credssp;
 pub mod driver;
-mod engine;
-pub mod nla;
+pub mod fleet;
 #[cfg(test)]
 mod no_panic;
+mod scheduler;
+mod session;
 pub mod tls;
 #[cfg(feature = "native-driver")]
 pub mod tokio_driver;
+mod verdict;
 pub mod x224;
 
 pub use crate::report::{
@@ -23,7 +27,7 @@ pub use crate::report::{
     Target, TcpOutcome, TlsDetails, TlsVersionResult,
 };
 pub use driver::{Clock, ConnectError, Connector};
-pub use engine::run;
+pub use scheduler::run;
 
 /// Deadlines, limits and the randomness seed. `Default` gives the documented values.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +43,10 @@ pub struct ProbeOptions {
     pub max_chain_bytes: usize,
     /// Simultaneous connections (Cloudflare Workers allow 6 per request).
     pub max_parallel: usize,
+    /// Least time between two connection starts: a burst of SYNs overflows a small listen
+    /// backlog (xrdp listens with 2) and costs a SYN retry of a second; spaced starts add no
+    /// round trip.
+    pub connect_spacing_ms: u64,
     /// Fills client randoms and key shares; pass fresh randomness per probe.
     pub seed: [u8; 32],
     /// Replay the TLS offers of real RDP clients.
@@ -54,6 +62,7 @@ impl Default for ProbeOptions {
             max_exchange_bytes: 64 * 1024,
             max_chain_bytes: 256 * 1024,
             max_parallel: 6,
+            connect_spacing_ms: 10,
             seed: [0; 32],
             client_compatibility: true,
         }

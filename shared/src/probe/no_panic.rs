@@ -2,7 +2,7 @@
 //! valid replies mutated (bytes flipped, cut, spliced, lengths inflated) and pure noise. The
 //! fuzz targets under `fuzz/` run the same entry points without a budget.
 
-use super::nla::{parse_ntlm_challenge, parse_ts_request, ts_request};
+use super::credssp::{parse_ntlm_challenge, parse_ts_request, ts_request};
 use super::tls::classify_server_flight;
 use super::x224::classify_confirm;
 

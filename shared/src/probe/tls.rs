@@ -7,11 +7,12 @@
 //! it would only save the two framing headers. The server's reply is parsed with tls-parser.
 
 use tls_parser::{
-    TlsAlertDescription, TlsCipherSuite, TlsMessage, TlsMessageHandshake, parse_tls_message_alert,
-    parse_tls_message_handshake, parse_tls_raw_record,
+    TlsAlertDescription, TlsCipherSuite, TlsMessage, TlsMessageHandshake, TlsRecordType,
+    parse_tls_message_alert, parse_tls_message_handshake, parse_tls_raw_record,
 };
 
 use super::driver::{Reply, StreamEnd};
+use super::x224::is_mcs_disconnect;
 pub use crate::report::{HelloOutcome, TlsVersion};
 
 /// What a ClientHello offers.
@@ -70,10 +71,10 @@ const EXT_PSK_KEY_EXCHANGE_MODES: u16 = 0x002d;
 const EXT_KEY_SHARE: u16 = 0x0033;
 const EXT_RENEGOTIATION_INFO: u16 = 0xff01;
 const GROUP_X25519: u16 = 0x001d;
-const CONTENT_HANDSHAKE: u8 = 22;
-const CONTENT_ALERT: u8 = 21;
-const CONTENT_CHANGE_CIPHER_SPEC: u8 = 20;
-const CONTENT_APPLICATION_DATA: u8 = 23;
+const CONTENT_HANDSHAKE: u8 = TlsRecordType::Handshake.0;
+const CONTENT_ALERT: u8 = TlsRecordType::Alert.0;
+const CONTENT_CHANGE_CIPHER_SPEC: u8 = TlsRecordType::ChangeCipherSpec.0;
+const CONTENT_APPLICATION_DATA: u8 = TlsRecordType::ApplicationData.0;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
 const HANDSHAKE_SERVER_HELLO: u8 = 2;
 const HANDSHAKE_CERTIFICATE: u8 = 11;
@@ -351,6 +352,18 @@ fn negotiated_version(legacy: u16, mut extensions: &[u8]) -> u16 {
     legacy
 }
 
+/// `None` when `received` does not start like a TPKT; `Some(None)` while the TPKT its header
+/// announces is still incomplete.
+fn tpkt(received: &[u8]) -> Option<Option<&[u8]>> {
+    if received.first() != Some(&3) || received.get(1).is_some_and(|&reserved| reserved != 0) {
+        return None;
+    }
+    let Some(&[high, low]) = received.get(2..4) else {
+        return Some(None);
+    };
+    Some(received.get(..usize::from(u16::from_be_bytes([high, low]))))
+}
+
 fn hex_prefix(bytes: &[u8]) -> String {
     bytes
         .iter()
@@ -376,6 +389,8 @@ pub struct HelloResult {
 }
 
 impl ServerHelloReply {
+    // One decision over everything received, in the order TLS allows; splitting it would scatter
+    // the precedence (alert, not TLS, ServerHello, how the stream ended) over several functions.
     fn decide(&self, received: &[u8], end: Option<&StreamEnd>) -> Option<HelloResult> {
         let flight = read_flight(received, self.max_handshake);
         let chain = flight.chain.clone().unwrap_or_default();
@@ -405,9 +420,14 @@ impl ServerHelloReply {
             }
         } else if let Some(problem) = flight.error {
             match problem {
-                Problem::NotTls => HelloOutcome::NotTls {
-                    first_bytes: hex_prefix(received),
-                    looks_like_tpkt: received.starts_with(&[3, 0]),
+                Problem::NotTls => match tpkt(received) {
+                    // An RDP packet: read all of it before saying which.
+                    Some(None) if end.is_none() => return None,
+                    Some(Some(pdu)) if is_mcs_disconnect(pdu) => HelloOutcome::McsDisconnect,
+                    looks_like_tpkt => HelloOutcome::NotTls {
+                        first_bytes: hex_prefix(received),
+                        looks_like_tpkt: looks_like_tpkt.is_some(),
+                    },
                 },
                 Problem::Malformed(reason) => HelloOutcome::Malformed { reason },
             }
@@ -647,6 +667,25 @@ mod tests {
             HelloOutcome::Malformed {
                 reason: "handshake message 11 before the ServerHello".into()
             }
+        );
+    }
+
+    #[test]
+    fn mcs_disconnect_instead_of_a_server_hello_is_named() {
+        let disconnect = [3, 0, 0, 9, 2, 0xf0, 0x80, 0x21, 0x80];
+        for cut in 1..disconnect.len() {
+            assert_eq!(
+                ServerHelloReply {
+                    max_handshake: 1 << 18
+                }
+                .advance(&disconnect[..cut]),
+                None,
+                "waits for the whole TPKT (cut {cut})"
+            );
+        }
+        assert_eq!(
+            classify_server_flight(&disconnect, false).outcome,
+            HelloOutcome::McsDisconnect
         );
     }
 

@@ -3,8 +3,10 @@
 //! are ironrdp-pdu's; this module only decides what a reply means.
 
 use ironrdp_pdu::ironrdp_core::{decode, encode_vec};
+use ironrdp_pdu::mcs::McsMessage;
 use ironrdp_pdu::nego::{
-    ConnectionConfirm, ConnectionRequest, NegoRequestData, RequestFlags, SecurityProtocol,
+    ConnectionConfirm, ConnectionRequest, FailureCode, NegoRequestData, RequestFlags,
+    SecurityProtocol,
 };
 use ironrdp_pdu::x224::X224;
 
@@ -46,16 +48,19 @@ pub fn connection_request(protocols: u32) -> Vec<u8> {
     encode_vec(&X224(request)).unwrap_or_default()
 }
 
-/// MS-RDPBCGR 2.2.1.2.2 failure codes by name.
+/// MS-RDPBCGR 2.2.1.2.2 failure codes by their specification names (ironrdp-pdu's `FailureCode`
+/// names the values; its `Display` is prose).
 pub fn failure_code_name(code: u32) -> &'static str {
-    match code {
-        1 => "SSL_REQUIRED_BY_SERVER",
-        2 => "SSL_NOT_ALLOWED_BY_SERVER",
-        3 => "SSL_CERT_NOT_ON_SERVER",
-        4 => "INCONSISTENT_FLAGS",
-        5 => "HYBRID_REQUIRED_BY_SERVER",
-        6 => "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER",
-        7 => "ENTRA_AUTH_REQUIRED_BY_SERVER",
+    match FailureCode::from(code) {
+        FailureCode::SSL_REQUIRED_BY_SERVER => "SSL_REQUIRED_BY_SERVER",
+        FailureCode::SSL_NOT_ALLOWED_BY_SERVER => "SSL_NOT_ALLOWED_BY_SERVER",
+        FailureCode::SSL_CERT_NOT_ON_SERVER => "SSL_CERT_NOT_ON_SERVER",
+        FailureCode::INCONSISTENT_FLAGS => "INCONSISTENT_FLAGS",
+        FailureCode::HYBRID_REQUIRED_BY_SERVER => "HYBRID_REQUIRED_BY_SERVER",
+        FailureCode::SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER => {
+            "SSL_WITH_USER_AUTH_REQUIRED_BY_SERVER"
+        }
+        FailureCode::ENTRA_AUTH_REQUIRED_BY_SERVER => "ENTRA_AUTH_REQUIRED_BY_SERVER",
         _ => "unknown failure code",
     }
 }
@@ -79,6 +84,15 @@ const TPKT_HEADER_LEN: usize = 4;
 /// TPKT header plus the fixed part of an X.224 Connection Confirm.
 const MIN_CONFIRM_LEN: usize = TPKT_HEADER_LEN + 7;
 
+/// Whether `tpkt` (one whole TPKT) is an MCS Disconnect Provider Ultimatum: what an RDP server
+/// sends when it gives up on a connection in RDP's own words.
+pub(crate) fn is_mcs_disconnect(tpkt: &[u8]) -> bool {
+    matches!(
+        decode::<X224<McsMessage<'_>>>(tpkt),
+        Ok(X224(McsMessage::DisconnectProviderUltimatum(_)))
+    )
+}
+
 /// Classifies the bytes received so far. `None` means a TPKT has started but is not complete.
 pub fn classify_confirm(received: &[u8]) -> Option<NegotiationOutcome> {
     let first = *received.first()?;
@@ -86,6 +100,9 @@ pub fn classify_confirm(received: &[u8]) -> Option<NegotiationOutcome> {
         return Some(not_rdp(received));
     }
     let declared = usize::from(u16::from_be_bytes([*received.get(2)?, *received.get(3)?]));
+    if received.get(..declared).is_some_and(is_mcs_disconnect) {
+        return Some(NegotiationOutcome::McsDisconnect);
+    }
     if declared < MIN_CONFIRM_LEN {
         return Some(NegotiationOutcome::Malformed {
             reason: format!("TPKT length {declared} is too short"),
@@ -98,6 +115,8 @@ pub fn classify_confirm(received: &[u8]) -> Option<NegotiationOutcome> {
             protocol_bits: protocol.bits(),
             server_flags: flags.bits(),
             server_flag_names: server_flag_names(flags.bits()),
+            // No RDP_NEG_RSP after the fixed part, although the request carried RDP_NEG_REQ.
+            legacy_confirm: pdu.len() == MIN_CONFIRM_LEN,
         },
         Ok(X224(ConnectionConfirm::Failure { code })) => {
             let code = u32::from(code);
@@ -200,6 +219,7 @@ mod tests {
                     "RESTRICTED_ADMIN_MODE_SUPPORTED".into(),
                     "REDIRECTED_AUTHENTICATION_MODE_SUPPORTED".into(),
                 ],
+                legacy_confirm: false,
             })
         );
     }
@@ -216,11 +236,38 @@ mod tests {
     }
 
     #[test]
-    fn confirm_without_negotiation_data_means_standard_rdp() {
+    fn confirm_without_negotiation_data_means_a_legacy_server() {
         let legacy = [3, 0, 0, 11, 6, 0xd0, 0, 0, 0x12, 0x34, 0];
+        let outcome = classify_confirm(&legacy).expect("decided");
+        assert_eq!(outcome.selected_protocol(), Some(Protocol::Rdp));
+        assert!(
+            matches!(
+                outcome,
+                NegotiationOutcome::Selected {
+                    legacy_confirm: true,
+                    ..
+                }
+            ),
+            "{outcome:?}"
+        );
+        assert!(
+            !matches!(
+                classify_confirm(&XRDP_SELECTS_SSL),
+                Some(NegotiationOutcome::Selected {
+                    legacy_confirm: true,
+                    ..
+                })
+            ),
+            "a confirm with RDP_NEG_RSP is not legacy"
+        );
+    }
+
+    #[test]
+    fn mcs_disconnect_instead_of_a_confirm() {
+        let disconnect = [3, 0, 0, 9, 2, 0xf0, 0x80, 0x21, 0x80];
         assert_eq!(
-            classify_confirm(&legacy).and_then(|o| o.selected_protocol()),
-            Some(Protocol::Rdp)
+            classify_confirm(&disconnect),
+            Some(NegotiationOutcome::McsDisconnect)
         );
     }
 

@@ -52,6 +52,10 @@ pub enum NegotiationOutcome {
         protocol_bits: u32,
         server_flags: u8,
         server_flag_names: Vec<String>,
+        /// The Connection Confirm carried no negotiation data although the request did: a
+        /// server from before RDP 5.2 that knows neither TLS nor NLA.
+        #[serde(default)]
+        legacy_confirm: bool,
     },
     /// RDP_NEG_FAILURE with its code.
     Failure { code: u32, name: String },
@@ -59,6 +63,13 @@ pub enum NegotiationOutcome {
     Reset,
     /// The server closed the connection cleanly (FIN) without answering.
     Closed,
+    /// The service resets every connection as soon as it accepts it, before any request.
+    ResetOnAccept,
+    /// The service closes every connection as soon as it accepts it, before any request.
+    ClosedOnAccept,
+    /// An MCS Disconnect Provider Ultimatum instead of a Connection Confirm: the RDP stack
+    /// refused the connection.
+    McsDisconnect,
     /// Nothing came back before the deadline.
     Silent,
     /// The bytes are not a TPKT, so whatever listens does not speak RDP.
@@ -83,6 +94,14 @@ impl NegotiationOutcome {
     pub fn describe(&self) -> String {
         match self {
             NegotiationOutcome::Selected {
+                protocol: Some(p),
+                legacy_confirm: true,
+                ..
+            } => format!(
+                "answered without negotiation data, as servers before RDP 5.2 do: {}",
+                p.label()
+            ),
+            NegotiationOutcome::Selected {
                 protocol: Some(p), ..
             } => format!("selected {}", p.label()),
             NegotiationOutcome::Selected { protocol_bits, .. } => {
@@ -93,6 +112,15 @@ impl NegotiationOutcome {
             }
             NegotiationOutcome::Reset => "reset the connection without answering".to_owned(),
             NegotiationOutcome::Closed => "closed the connection without answering".to_owned(),
+            NegotiationOutcome::ResetOnAccept => {
+                "reset the connection as soon as it was accepted, before any request".to_owned()
+            }
+            NegotiationOutcome::ClosedOnAccept => {
+                "closed the connection as soon as it was accepted, before any request".to_owned()
+            }
+            NegotiationOutcome::McsDisconnect => {
+                "answered with an MCS Disconnect instead of a Connection Confirm".to_owned()
+            }
             NegotiationOutcome::Silent => "sent nothing back".to_owned(),
             NegotiationOutcome::NotRdp { first_bytes, text } => match text {
                 Some(text) => format!("answered with something that is not RDP: {text:?}"),

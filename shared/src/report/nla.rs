@@ -57,11 +57,19 @@ pub enum HandshakeEnd {
     Reset,
     /// The server stopped answering before the handshake finished.
     TimedOut,
-    /// The probe's TLS client gave up: rustls's error (an alert from the server, a limit of its
-    /// own, a message it refuses), which a real client with other limits might not share.
+    /// The probe's TLS client gave up: rustls's error (a limit of its own, a message it
+    /// refuses), which a real client with other limits might not share.
     Failed {
         reason: String,
     },
+    /// The server sent a fatal alert instead of finishing the handshake.
+    Alert {
+        description: u8,
+        name: String,
+    },
+    /// The server answered with TLS 1.0 or 1.1, which the probe's TLS client (rustls: TLS 1.2
+    /// and 1.3 only) does not speak; clients that do carry on.
+    BelowProbeTls,
 }
 
 impl FullHandshake {
@@ -88,6 +96,13 @@ impl FullHandshake {
             HandshakeEnd::Reset => format!("connection reset {after}"),
             HandshakeEnd::TimedOut => format!("no answer {after}"),
             HandshakeEnd::Failed { reason } => reason.clone(),
+            HandshakeEnd::Alert { description, name } => {
+                format!("fatal alert {description} ({name}) {after}")
+            }
+            HandshakeEnd::BelowProbeTls => {
+                "the server offers only TLS 1.0/1.1, which the probe's TLS client does not speak"
+                    .to_owned()
+            }
         }
     }
 }

@@ -80,7 +80,11 @@ pub enum HelloOutcome {
     ResetBeforeServerHello,
     /// Nothing before the deadline.
     Silent,
-    /// The reply is not TLS (e.g. xrdp answering with a TPKT when OpenSSL refused its setup).
+    /// An MCS Disconnect Provider Ultimatum (`03 00 00 09 02 f0 80 21 80`) instead of a
+    /// ServerHello: the RDP server's own TLS setup failed (its certificate, key or cipher
+    /// configuration) and it hung up in RDP's words.
+    McsDisconnect,
+    /// The reply is not TLS (e.g. a TPKT other than an MCS Disconnect).
     NotTls {
         first_bytes: String,
         looks_like_tpkt: bool,
@@ -148,6 +152,10 @@ impl HelloOutcome {
                 "connection reset before the ServerHello".to_owned()
             }
             HelloOutcome::Silent => "no answer to the ClientHello".to_owned(),
+            HelloOutcome::McsDisconnect => {
+                "answered the ClientHello with an MCS Disconnect instead of a ServerHello"
+                    .to_owned()
+            }
             HelloOutcome::NotTls {
                 looks_like_tpkt: true,
                 ..

@@ -9,7 +9,7 @@ use rdp_doctor_core::api::{ApiError, ProbeRequest, Target, TargetPolicy, check_t
 
 fn assert_client_error(error: &ApiError, input: &[u8]) {
     assert!(
-        matches!(error.status, 400 | 403 | 413) && !error.message.is_empty(),
+        matches!(error.status(), 400 | 403 | 413) && !error.message().is_empty(),
         "{error} for {:?}",
         String::from_utf8_lossy(input)
     );

@@ -23,6 +23,8 @@ use super::TestCert;
 pub enum OnRequest {
     /// RST as soon as the connection is accepted.
     ResetOnAccept,
+    /// FIN as soon as the connection is accepted, before any request arrives.
+    CloseOnAccept,
     /// Reads the Connection Request, then resets (RST).
     ResetAfterRequest,
     /// Reads the Connection Request, then closes (FIN).
@@ -139,6 +141,7 @@ async fn serve(mut stream: TcpStream, behaviour: OnRequest) {
     let _ = stream.set_nodelay(true);
     match behaviour {
         OnRequest::ResetOnAccept => reset(stream),
+        OnRequest::CloseOnAccept => drop(stream),
         OnRequest::Banner(bytes) => {
             let _ = stream.write_all(&bytes).await;
             wait_for_close(&mut stream).await;
@@ -381,7 +384,7 @@ impl ChallengeFixture {
 
     /// The server's TSRequest carrying the CHALLENGE (same shape as the client's first one).
     pub fn ts_request(&self) -> Vec<u8> {
-        rdp_doctor_core::probe::nla::ts_request(&self.challenge())
+        rdp_doctor_core::probe::credssp::ts_request(&self.challenge())
     }
 
     /// An NTLM CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2) with target info AV pairs.

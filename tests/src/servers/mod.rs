@@ -4,12 +4,14 @@
 mod certs;
 mod fake;
 mod openssl;
+mod replay;
 
 pub use certs::{CertKind, TempDir, TestCert, long_chain};
 pub use fake::{
     AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, tls_server_config,
 };
 pub use openssl::OpensslServer;
+pub use replay::{ReplayServer, WindowsCapture};
 
 /// Polls until something accepts TCP connections on loopback `port`, for servers started as
 /// processes.

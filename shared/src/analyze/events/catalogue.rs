@@ -10,7 +10,10 @@ use std::net::IpAddr;
 use super::EventRecord;
 use crate::codes;
 use crate::evidence::{EvidenceId, Severity};
-use crate::kb::model::CodeEntry;
+use crate::kb::{
+    self,
+    model::{CodeEntry, EventEntry, EventLevel, LogonStatus},
+};
 
 /// The event sources RDP Doctor knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -22,6 +25,11 @@ pub(crate) enum Provider {
     SecurityAuditing,
     LsaSrv,
     RdpClient,
+    ServiceControlManager,
+    TermDd,
+    Netlogon,
+    Kerberos,
+    TimeService,
 }
 
 impl Provider {
@@ -47,6 +55,11 @@ impl Provider {
             b"securityauditing" => Provider::SecurityAuditing,
             b"lsasrv" => Provider::LsaSrv,
             b"terminalservicesclientactivexcore" => Provider::RdpClient,
+            b"servicecontrolmanager" => Provider::ServiceControlManager,
+            b"termdd" => Provider::TermDd,
+            b"netlogon" => Provider::Netlogon,
+            b"securitykerberos" | b"kerberos" => Provider::Kerberos,
+            b"timeservice" | b"w32time" => Provider::TimeService,
             _ => return None,
         })
     }
@@ -60,6 +73,29 @@ impl Provider {
             Provider::SecurityAuditing => "Security",
             Provider::LsaSrv => "LsaSrv",
             Provider::RdpClient => "RDP client",
+            Provider::ServiceControlManager => "Service Control Manager",
+            Provider::TermDd => "TermDD",
+            Provider::Netlogon => "Netlogon",
+            Provider::Kerberos => "Kerberos",
+            Provider::TimeService => "Time-Service",
+        }
+    }
+
+    /// The provider's key in `kb/events.toml` (build.rs checks the file uses only these).
+    fn key(self) -> &'static str {
+        match self {
+            Provider::Schannel => "schannel",
+            Provider::RemoteConnectionManager => "remote_connection_manager",
+            Provider::RdpCoreTs => "rdpcorets",
+            Provider::LocalSessionManager => "local_session_manager",
+            Provider::SecurityAuditing => "security_auditing",
+            Provider::LsaSrv => "lsasrv",
+            Provider::RdpClient => "rdp_client",
+            Provider::ServiceControlManager => "service_control_manager",
+            Provider::TermDd => "termdd",
+            Provider::Netlogon => "netlogon",
+            Provider::Kerberos => "kerberos",
+            Provider::TimeService => "time_service",
         }
     }
 }
@@ -80,77 +116,109 @@ pub(crate) struct Decoded {
     pub advice: &'static str,
 }
 
-/// Reads one event, if RDP Doctor knows it.
+/// The service names of Remote Desktop Services and its UserMode Port Redirector, as Service
+/// Control Manager events carry them: display names in the message or `param1`, and the service
+/// key name in the event's binary data (UTF-16LE hex, `TermService`).
+const RDP_SERVICE_MARKERS: &[&str] = &[
+    "remote desktop services",
+    "termservice",
+    "umrdpservice",
+    "5400650072006d00530065007200760069006300650",
+    "55006d0052006400700053006500720076006900630065",
+];
+
+/// The RDP port the filtering-platform events are read for.
+const RDP_PORT: &str = "3389";
+
+/// Reads one event, if RDP Doctor knows it. Meanings, severities, evidence and advice come from
+/// `kb/events.toml`; this reads the fields and picks the entry's variant.
 pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
     let provider = Provider::from_name(&record.provider)?;
     let facts = Facts::new(record);
+    let variant = entry_variant(provider, record.event_id, &facts)?;
+    let entry = entry(provider, record.event_id, variant)?;
     let mut decoded = Decoded {
         provider,
-        meaning: String::new(),
-        severity: Severity::Info,
-        evidence: None,
+        meaning: entry.meaning.clone(),
+        severity: severity(entry.severity),
+        evidence: entry.evidence.as_deref().and_then(EvidenceId::parse),
         fields: Vec::new(),
-        variant: String::new(),
-        advice: "",
+        variant: variant.unwrap_or_default().to_string(),
+        advice: entry.advice.as_deref().unwrap_or_default(),
     };
-    let d = &mut decoded;
-    match (provider, record.event_id) {
-        (Provider::Schannel, 36870) => {
-            d.set(
-                "The TLS server credential's private key could not be accessed",
-                Severity::Error,
-                EvidenceId::EventSchannelKeyInaccessible,
-            );
-            if let Some(code) = facts.first_hex_code() {
-                d.field("Error", describe_schannel_error(&code));
-            }
-            d.advice = "The RDP service (NETWORK SERVICE) cannot read the certificate's private key: check the permissions on \
-                        C:\\ProgramData\\Microsoft\\Crypto\\RSA\\MachineKeys, or delete the certificate from the \
-                        Remote Desktop store and restart the Remote Desktop Services service to regenerate it.";
-        }
-        (Provider::Schannel, 36871) => {
-            d.set(
-                "A fatal error occurred while creating a TLS credential",
-                Severity::Error,
-                EvidenceId::EventSchannelCredentialFailed,
-            );
-            if let Some(state) = facts.numbers().into_iter().find(|n| *n >= 10000) {
-                d.field("Error state", state.to_string());
-                d.variant = state.to_string();
-            }
-            d.advice = "Error state 10013 usually means the TLS versions or cipher suites the server needs are disabled \
-                        (SCHANNEL\\Protocols registry keys, IIS Crypto, a hardening baseline).";
-            // The same event for an outgoing (client) credential is common noise, not the RDP listener.
+    read_fields(&mut decoded, record.event_id, &facts);
+    Some(decoded)
+}
+
+/// Which entry of an event applies; `None` when the event is not the RDP-relevant kind (another
+/// service's crash, a logon that is not over RDP, traffic on another port).
+#[allow(clippy::option_option)]
+fn entry_variant(provider: Provider, event_id: u32, facts: &Facts) -> Option<Option<&'static str>> {
+    Some(match (provider, event_id) {
+        (Provider::Schannel, 36871)
             if facts
                 .named(&["Type"])
-                .is_some_and(|t| t.eq_ignore_ascii_case("client"))
-            {
-                d.meaning = "A fatal error occurred while creating a TLS client credential".into();
-                d.severity = Severity::Info;
-                d.evidence = None;
-                d.variant = format!("client {}", d.variant);
-                d.advice = "This concerns outgoing TLS connections from this machine, not its RDP listener.";
+                .is_some_and(|t| t.eq_ignore_ascii_case("client")) =>
+        {
+            // The same event for an outgoing (client) credential is common noise, not the RDP listener.
+            Some("client")
+        }
+        (Provider::ServiceControlManager, _) => {
+            let text = facts.all_text().to_ascii_lowercase();
+            RDP_SERVICE_MARKERS
+                .iter()
+                .any(|m| text.contains(m))
+                .then_some(Some("rdp_service"))?
+        }
+        (Provider::SecurityAuditing, 4624) => (facts.named_number(&["LogonType"]) == Some(10)
+            || facts.labelled_number("logon type") == Some(10))
+        .then_some(Some("remote_interactive"))?,
+        (Provider::SecurityAuditing, 5152 | 5157) => {
+            let port = facts
+                .named(&["DestPort"])
+                .or_else(|| facts.labelled_word("destination port"));
+            (port.as_deref() == Some(RDP_PORT)).then_some(Some("rdp_port"))?
+        }
+        _ => None,
+    })
+}
+
+fn entry(provider: Provider, event_id: u32, variant: Option<&str>) -> Option<&'static EventEntry> {
+    kb::events().event.iter().find(|e| {
+        e.provider == provider.key() && e.ids.contains(&event_id) && e.variant.as_deref() == variant
+    })
+}
+
+fn severity(level: EventLevel) -> Severity {
+    match level {
+        EventLevel::Info => Severity::Info,
+        EventLevel::Warning => Severity::Warning,
+        EventLevel::Error => Severity::Error,
+    }
+}
+
+/// The event's key fields, read from its named data or, in text exports, from the
+/// language-independent parts of its message.
+fn read_fields(d: &mut Decoded, event_id: u32, facts: &Facts) {
+    match (d.provider, event_id) {
+        (Provider::Schannel, 36870) => {
+            if let Some(code) = facts.first_hex_code() {
+                d.field("Error", status_words(&code));
+            }
+        }
+        (Provider::Schannel, 36871) => {
+            if let Some(state) = facts.numbers().into_iter().find(|n| *n >= 10000) {
+                d.field("Error state", state.to_string());
+                d.variant = format!("{} {state}", d.variant).trim().to_string();
             }
         }
         (Provider::Schannel, 36874) => {
-            d.set(
-                "A client connected with no cipher suite in common with the server",
-                Severity::Error,
-                EvidenceId::EventSchannelNoCommonCipher,
-            );
             if let Some(version) = facts.tls_version() {
                 d.field("Protocol", version.clone());
                 d.variant = version;
             }
-            d.advice = "Compare the cipher suites enabled on the server (Get-TlsCipherSuite, Group Policy SSL Cipher Suite Order) \
-                        with what the clients offer.";
         }
         (Provider::Schannel, 36888) => {
-            d.set(
-                "The server sent a fatal TLS alert",
-                Severity::Warning,
-                EvidenceId::EventSchannelFatalAlert,
-            );
             // Data (AlertDesc, ErrorState) or the message's two numbers, in that order.
             let alert = facts
                 .named_number(&["AlertDesc"])
@@ -165,132 +233,35 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
             if let Some(state) = state {
                 d.field("Schannel error state", state.to_string());
             }
-            d.advice = "Alert 40 (handshake_failure) or 70 (protocol_version) points to disabled TLS versions or ciphers; \
-                        many 36888 events with other alerts are often harmless scanners.";
         }
-        (Provider::RemoteConnectionManager, 1057) => {
-            d.set(
-                "The RDP listener failed to create a new self-signed certificate",
-                Severity::Error,
-                EvidenceId::EventRcmSelfsignedFailed,
-            );
-            d.hex_field(&facts);
-            d.advice = "Check the MachineKeys folder permissions and that the Remote Desktop certificate store is writable.";
-        }
-        (Provider::RemoteConnectionManager, 1058) => {
-            d.set(
-                "The RDP listener failed to replace its expired self-signed certificate",
-                Severity::Error,
-                EvidenceId::EventRcmSelfsignedFailed,
-            );
-            d.hex_field(&facts);
-            d.advice = "Delete the expired certificate from the Remote Desktop store and restart Remote Desktop Services.";
-        }
-        (Provider::RemoteConnectionManager, 1059) => {
-            d.set(
-                "The RDP listener's configured certificate hash is invalid",
-                Severity::Error,
-                EvidenceId::EventRcmCertHashInvalid,
-            );
-            d.hex_field(&facts);
-            d.advice = "SSLCertificateSHA1Hash names a certificate that is missing or unusable; set it to a valid \
-                        certificate's thumbprint or remove it to fall back to the self-signed one.";
-        }
-        (Provider::RemoteConnectionManager, id @ (1050..=1053 | 1063..=1065)) => {
-            d.set(
-                "The RDP listener reported a security or certificate configuration problem",
-                Severity::Error,
-                EvidenceId::EventRcmSecurityConfig,
-            );
-            d.variant = id.to_string();
-            d.hex_field(&facts);
+        (Provider::RemoteConnectionManager, 1050..=1065) => {
+            d.variant = event_id.to_string();
+            d.hex_field(facts);
         }
         (Provider::RemoteConnectionManager, 1149) => {
-            d.set(
-                "Network Level Authentication succeeded",
-                Severity::Info,
-                EvidenceId::EventNlaAuthSucceeded,
-            );
-            d.user_fields(&facts, &["Param1"], &["Param2"], &["Param3"]);
+            d.user_fields(facts, &["Param1"], &["Param2"], &["Param3"]);
         }
-        (Provider::RemoteConnectionManager, 261) => {
-            d.set(
-                "The RDP listener received a connection",
-                Severity::Info,
-                EvidenceId::EventConnectionReceived,
-            );
-        }
-        (Provider::RemoteConnectionManager, 258) => {
-            d.set_plain("The RDP listener started", Severity::Info)
-        }
-        (Provider::RdpCoreTs, 131) => {
-            d.set(
-                "The server accepted a TCP connection",
-                Severity::Info,
-                EvidenceId::EventConnectionReceived,
-            );
-            d.address_field(&facts, &["ClientIP"]);
-        }
-        (Provider::RdpCoreTs, 140) => {
-            d.set(
-                "A logon over RDP failed: wrong user name or password",
-                Severity::Warning,
-                EvidenceId::EventRdpcoretsFailedLogon,
-            );
-            d.address_field(&facts, &["IPString"]);
-        }
+        (Provider::RdpCoreTs, 131) => d.address_field(facts, &["ClientIP"]),
+        (Provider::RdpCoreTs, 140) => d.address_field(facts, &["IPString"]),
         (Provider::RdpCoreTs, 226) => {
-            d.set(
-                "An error occurred in an RDP connection state transition",
-                Severity::Warning,
-                EvidenceId::EventRdpcoretsStateError,
-            );
-            d.hex_field(&facts);
+            // Each error code its own meaning: the status tables name it.
             if let Some(code) = facts.first_hex_code() {
+                if let Some(meaning) = hex_value(&code).and_then(codes::status_meaning) {
+                    d.meaning = format!("{}: {meaning}", d.meaning);
+                }
+                let words = status_words(&code);
+                d.field("Error", words);
                 d.variant = code;
             }
-            d.advice = "Often the client or something in between dropped the connection (0x80070040: the network name is no \
-                        longer available).";
         }
-        (Provider::RdpCoreTs, 98) => {
-            d.set_plain("A TCP connection was established", Severity::Info)
-        }
-        (Provider::RdpCoreTs, 65 | 66) => {
-            d.set_plain("A new RDP connection was created", Severity::Info)
-        }
-        (Provider::RdpCoreTs, 68 | 104 | 148 | 168) => {
-            d.set_plain("RDP connection detail", Severity::Info)
-        }
-        (Provider::LocalSessionManager, 21) => {
-            d.set_plain("A user logged on to a session", Severity::Info);
-            d.user_fields(&facts, &["User"], &[], &["Address"]);
-        }
-        (Provider::LocalSessionManager, 22) => {
-            d.set_plain("The shell started in a session", Severity::Info)
-        }
-        (Provider::LocalSessionManager, 23) => d.set_plain("A user logged off", Severity::Info),
-        (Provider::LocalSessionManager, 24) => {
-            d.set(
-                "A session was disconnected",
-                Severity::Info,
-                EvidenceId::EventSessionDisconnected,
-            );
-            d.user_fields(&facts, &["User"], &[], &["Address"]);
-        }
-        (Provider::LocalSessionManager, 25) => {
-            d.set_plain("A session was reconnected", Severity::Info);
-            d.user_fields(&facts, &["User"], &[], &["Address"]);
+        (Provider::LocalSessionManager, 21 | 24 | 25) => {
+            d.user_fields(facts, &["User"], &[], &["Address"]);
         }
         (Provider::LocalSessionManager, 40) => {
             // UserData Session and Reason, or the message's two numbers ("Session 3 … reason code 5").
             let reason = facts
                 .named_number(&["Reason"])
                 .or_else(|| facts.numbers().get(1).copied());
-            d.set(
-                "A session was disconnected with a reason code",
-                Severity::Info,
-                EvidenceId::EventSessionDisconnected,
-            );
             if let Some(reason) = reason {
                 let entry = u32::try_from(reason).ok().and_then(codes::lookup_extended);
                 d.field("Reason", format!("{reason}{}", short_meaning(entry)));
@@ -300,18 +271,28 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 }
             }
         }
-        (Provider::SecurityAuditing, 4625) => decode_logon_failure(d, &facts),
-        (Provider::LsaSrv, 6041) => {
-            d.set(
-                "CredSSP failed to negotiate a common protocol version",
-                Severity::Error,
-                EvidenceId::EventCredsspOracleMismatch,
+        (Provider::SecurityAuditing, 4625) => decode_logon_failure(d, facts),
+        (Provider::SecurityAuditing, 4624) => {
+            d.user_fields(
+                facts,
+                &["TargetUserName"],
+                &["TargetDomainName"],
+                &["IpAddress"],
             );
-            d.advice = "Client and server disagree on the CredSSP \"Encryption Oracle Remediation\" policy: install current \
-                        updates on both sides rather than lowering the policy.";
+        }
+        (Provider::SecurityAuditing, 5152 | 5157) => {
+            d.address_field(facts, &["SourceAddress"]);
+            if let Some(filter) = facts.named(&["FilterRTID"]) {
+                d.field("Filter", filter);
+            }
+        }
+        (Provider::ServiceControlManager, _) => {
+            if let Some(service) = facts.named(&["param1"]) {
+                d.field("Service", service);
+            }
+            d.variant = event_id.to_string();
         }
         (Provider::RdpClient, 1024) => {
-            d.set_plain("The RDP client started connecting", Severity::Info);
             if let Some(server) = facts
                 .named(&["Value", "Name"])
                 .or_else(|| facts.parenthesized())
@@ -319,54 +300,50 @@ pub(crate) fn decode(record: &EventRecord) -> Option<Decoded> {
                 d.field("Server", server);
             }
         }
-        (Provider::RdpClient, 1026) => {
-            d.set(
-                "The RDP client was disconnected",
-                Severity::Info,
-                EvidenceId::EventClientDisconnect,
-            );
-            if let Some(reason) = facts
-                .named_number(&["Value"])
-                .or_else(|| facts.numbers().first().copied())
-            {
-                let entry = u32::try_from(reason)
-                    .ok()
-                    .and_then(codes::lookup_disconnect);
-                d.field(
-                    "Reason",
-                    format!("{reason} = 0x{reason:X}{}", short_meaning(entry)),
-                );
-                // The reason is the code the error dialog shows: it weighs as that code would.
-                if let Some(code_evidence) = entry
-                    .and_then(|e| e.evidence.as_deref())
-                    .and_then(EvidenceId::parse)
-                {
-                    d.evidence = Some(code_evidence);
-                }
-                d.variant = reason.to_string();
-                if reason != 1 && reason != 2 && reason != 3 {
-                    d.severity = Severity::Warning;
-                }
-            }
-        }
-        (Provider::RdpClient, 1027) => d.set_plain("The RDP client connected", Severity::Info),
-        (Provider::RdpClient, 1028) => d.set_plain("The server supports TLS", Severity::Info),
-        _ => return None,
+        (Provider::RdpClient, 1026) => read_client_disconnect(d, facts),
+        _ => {}
     }
-    Some(decoded)
+}
+
+fn read_client_disconnect(d: &mut Decoded, facts: &Facts) {
+    let Some(reason) = facts
+        .named_number(&["Value"])
+        .or_else(|| facts.numbers().first().copied())
+    else {
+        return;
+    };
+    let entry = u32::try_from(reason)
+        .ok()
+        .and_then(codes::lookup_disconnect);
+    d.field(
+        "Reason",
+        format!("{reason} = 0x{reason:X}{}", short_meaning(entry)),
+    );
+    // The reason is the code the error dialog shows: it weighs as that code would.
+    if let Some(code_evidence) = entry
+        .and_then(|e| e.evidence.as_deref())
+        .and_then(EvidenceId::parse)
+    {
+        d.evidence = Some(code_evidence);
+    }
+    d.variant = reason.to_string();
+    if reason != 1 && reason != 2 && reason != 3 {
+        d.severity = Severity::Warning;
+    }
+}
+
+/// `0x80070040` named through the status tables (`0x80070040 ERROR_NETNAME_DELETED`), or as it is.
+fn status_words(code: &str) -> String {
+    hex_value(code)
+        .and_then(codes::status_name)
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn hex_value(code: &str) -> Option<u32> {
+    u32::from_str_radix(code.get(2..)?, 16).ok()
 }
 
 impl Decoded {
-    fn set(&mut self, meaning: &str, severity: Severity, evidence: EvidenceId) {
-        self.set_plain(meaning, severity);
-        self.evidence = Some(evidence);
-    }
-
-    fn set_plain(&mut self, meaning: &str, severity: Severity) {
-        self.meaning = meaning.to_string();
-        self.severity = severity;
-    }
-
     fn field(&mut self, name: &str, value: String) {
         self.fields.push((name.to_string(), value));
     }
@@ -454,6 +431,32 @@ impl<'a> Facts<'a> {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.trim().to_string())
         })
+    }
+
+    /// The data values and the message as one text, for markers that may sit in any of them.
+    fn all_text(&self) -> String {
+        self.data_values()
+            .chain([self.message()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The word after `label` ("Logon Type:\t\t10") in a message without named data; labels
+    /// are English here, so localized text exports simply do not match.
+    fn labelled_word(&self, label: &str) -> Option<String> {
+        let message = self.message();
+        let lower = message.to_ascii_lowercase();
+        let at = lower.find(label)? + label.len();
+        message
+            .get(at..)?
+            .trim_start_matches([':', ' ', '\t'])
+            .split_whitespace()
+            .next()
+            .map(str::to_string)
+    }
+
+    fn labelled_number(&self, label: &str) -> Option<u64> {
+        self.labelled_word(label)?.parse().ok()
     }
 
     fn named_number(&self, names: &[&str]) -> Option<u64> {
@@ -544,18 +547,17 @@ fn decode_logon_failure(d: &mut Decoded, facts: &Facts) {
     let reason = codes
         .iter()
         .find_map(|code| logon_status(code).map(|r| (code.clone(), r)));
-    d.meaning = "A logon failed".into();
-    d.severity = Severity::Warning;
     match reason {
-        Some((code, (text, evidence))) => {
-            d.meaning = format!("A logon failed: {text}");
-            d.evidence = Some(evidence);
-            d.field("Status", code.clone());
+        Some((code, status)) => {
+            d.meaning = format!("{}: {}", d.meaning, status.reason);
+            d.evidence = EvidenceId::parse(&status.evidence);
+            d.advice = status.advice.as_deref().unwrap_or_default();
+            d.field("Status", status_words(&code));
             d.variant = code;
         }
         None => {
             if let Some(code) = codes.first() {
-                d.field("Status", code.clone());
+                d.field("Status", status_words(code));
                 d.variant = code.clone();
             }
         }
@@ -572,72 +574,12 @@ fn decode_logon_failure(d: &mut Decoded, facts: &Facts) {
         &["TargetDomainName"],
         &["IpAddress"],
     );
-    d.advice = match d.evidence {
-        Some(EvidenceId::EventLogonNoRemoteRight) => {
-            "Add the user to Remote Desktop Users, and check \"Allow log on through Remote Desktop Services\" and \
-             \"Deny log on through Remote Desktop Services\" in the server's user rights."
-        }
-        Some(EvidenceId::EventLogonClockSkew) => {
-            "Fix the time on the client and the server (w32tm /resync), then retry."
-        }
-        Some(EvidenceId::EventLogonAccountLocked) => {
-            "Unlock the account, then find what keeps trying an old password."
-        }
-        _ => "",
-    };
 }
 
-/// NTSTATUS codes of failed logons (4625 Status / SubStatus).
-fn logon_status(code: &str) -> Option<(&'static str, EvidenceId)> {
-    Some(match code {
-        "0xC000006A" => ("wrong password", EvidenceId::EventLogonBadCredentials),
-        "0xC0000064" => ("no such user", EvidenceId::EventLogonBadCredentials),
-        "0xC000006D" => (
-            "bad user name or password",
-            EvidenceId::EventLogonBadCredentials,
-        ),
-        "0xC000015B" => (
-            "the user is not granted this logon type (no Remote Desktop right)",
-            EvidenceId::EventLogonNoRemoteRight,
-        ),
-        "0xC0000234" => (
-            "the account is locked out",
-            EvidenceId::EventLogonAccountLocked,
-        ),
-        "0xC0000072" => (
-            "the account is disabled",
-            EvidenceId::EventLogonAccountDisabled,
-        ),
-        "0xC0000071" => (
-            "the password has expired",
-            EvidenceId::EventLogonPasswordExpired,
-        ),
-        "0xC0000193" => (
-            "the account has expired",
-            EvidenceId::EventLogonPasswordExpired,
-        ),
-        "0xC0000224" => (
-            "the password must be changed",
-            EvidenceId::EventLogonPasswordExpired,
-        ),
-        "0xC000006E" => (
-            "an account restriction applies",
-            EvidenceId::EventLogonRestricted,
-        ),
-        "0xC000006F" => (
-            "outside the allowed logon hours",
-            EvidenceId::EventLogonRestricted,
-        ),
-        "0xC0000070" => (
-            "not allowed from this workstation",
-            EvidenceId::EventLogonRestricted,
-        ),
-        "0xC0000133" => (
-            "the clocks of client and server differ too much",
-            EvidenceId::EventLogonClockSkew,
-        ),
-        _ => return None,
-    })
+/// Why a logon failed, from the NTSTATUS in 4625's Status or SubStatus (`kb/events.toml`).
+fn logon_status(code: &str) -> Option<&'static LogonStatus> {
+    let value = hex_value(code)?;
+    kb::events().logon_status.iter().find(|s| s.status == value)
 }
 
 fn logon_type_name(logon_type: u64) -> &'static str {
@@ -649,18 +591,6 @@ fn logon_type_name(logon_type: u64) -> &'static str {
         11 => "(cached interactive)",
         _ => "",
     }
-}
-
-fn describe_schannel_error(code: &str) -> String {
-    let meaning = match code {
-        "0x8009030D" => {
-            " (SEC_E_UNKNOWN_CREDENTIALS: the key cannot be used, typically permissions)"
-        }
-        "0x8009030E" => " (SEC_E_NO_CREDENTIALS: no key for the certificate)",
-        "0x80090016" => " (NTE_BAD_KEYSET: the key container is missing)",
-        _ => "",
-    };
-    format!("{code}{meaning}")
 }
 
 /// TLS alert descriptions (RFC 8446 §6, RFC 5246 §7.2).
@@ -733,7 +663,19 @@ mod tests {
             Provider::from_name("Microsoft-Windows-Security-Auditing"),
             Some(Provider::SecurityAuditing)
         );
-        assert_eq!(Provider::from_name("Service Control Manager"), None);
+        assert_eq!(
+            Provider::from_name("Service Control Manager"),
+            Some(Provider::ServiceControlManager)
+        );
+        assert_eq!(
+            Provider::from_name("Microsoft-Windows-Time-Service"),
+            Some(Provider::TimeService)
+        );
+        assert_eq!(
+            Provider::from_name("Microsoft-Windows-Security-Kerberos"),
+            Some(Provider::Kerberos)
+        );
+        assert_eq!(Provider::from_name("Application Error"), None);
     }
 
     #[test]

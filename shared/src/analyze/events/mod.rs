@@ -32,6 +32,8 @@ pub const MAX_OTHER_KINDS: usize = 500;
 const MAX_VALUE_CHARS: usize = 4096;
 /// Named data fields kept per event.
 const MAX_FIELDS: usize = 64;
+/// Events whose last sighting is this long before the failure are flagged old (and weigh less).
+pub const OLD_AFTER_SECS: i64 = 7 * 24 * 3600;
 
 /// One event as read from any input format.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,8 +93,15 @@ fn clip(mut value: String) -> String {
     value
 }
 
-/// Reads an event export in any supported text format and analyses it.
+/// Reads an event export in any supported text format and analyses it; the newest relevant
+/// warning or error marks when the connection failed.
 pub fn analyze(input: &[u8]) -> Result<EventReport, AnalyzeError> {
+    analyze_at(input, None)
+}
+
+/// Like [`analyze`], with the time the connection failed as the person gives it (seconds since
+/// 1970, read the way the export prints times), which sets the failure window.
+pub fn analyze_at(input: &[u8], failed_at: Option<i64>) -> Result<EventReport, AnalyzeError> {
     check_size(input, MAX_INPUT_BYTES)?;
     if input.starts_with(b"ElfFile\0") {
         return Err(AnalyzeError::EvtxNeedsEvtxReader);
@@ -118,7 +127,7 @@ pub fn analyze(input: &[u8]) -> Result<EventReport, AnalyzeError> {
     match (analysis.read, analysis.unreadable) {
         (0, 0) => Err(AnalyzeError::NoEvents),
         (0, count) => Err(AnalyzeError::EventsUnreadable { count }),
-        _ => Ok(analysis.finish(format)),
+        _ => Ok(analysis.finish(format, failed_at)),
     }
 }
 
@@ -127,6 +136,7 @@ pub fn analyze_records(records: impl IntoIterator<Item = EventRecord>) -> EventR
     analyze_fallible_records(
         records.into_iter().map(Ok::<_, AnalyzeError>),
         EventFormat::Records,
+        None,
     )
 }
 
@@ -134,6 +144,7 @@ pub fn analyze_records(records: impl IntoIterator<Item = EventRecord>) -> EventR
 pub(crate) fn analyze_fallible_records<E>(
     records: impl Iterator<Item = Result<EventRecord, E>>,
     format: EventFormat,
+    failed_at: Option<i64>,
 ) -> EventReport {
     let mut analysis = Analysis::default();
     for record in records {
@@ -142,7 +153,7 @@ pub(crate) fn analyze_fallible_records<E>(
             Err(_) => analysis.unreadable += 1,
         }
     }
-    analysis.finish(format)
+    analysis.finish(format, failed_at)
 }
 
 /// Running totals while records stream in.
@@ -228,7 +239,7 @@ impl Analysis {
         }
     }
 
-    fn finish(mut self, format_detected: EventFormat) -> EventReport {
+    fn finish(mut self, format_detected: EventFormat, failed_at: Option<i64>) -> EventReport {
         // Oldest first; events without a readable time keep their input order, at the end.
         self.timeline
             .sort_by_key(|entry| (entry.sort_key.is_none(), entry.sort_key));
@@ -250,9 +261,10 @@ impl Analysis {
 
         let mut groups: Vec<(GroupKey, Group)> = self.groups.into_iter().collect();
         groups.sort_by_key(|(_, group)| (std::cmp::Reverse(group.decoded.severity), group.order));
+        let failure = failed_at.or_else(|| newest_trouble(&groups));
         let mut findings: Vec<Finding> = groups
             .iter()
-            .map(|(key, group)| group_finding(key, group))
+            .map(|(key, group)| group_finding(key, group, failure))
             .collect();
         if findings.is_empty() {
             findings.push(Finding::new(Severity::Info, None, "No RDP-related events found", format!(
@@ -287,7 +299,16 @@ impl Analysis {
     }
 }
 
-fn group_finding(key: &GroupKey, group: &Group) -> Finding {
+/// When the failure happened if nobody said: the newest warning or error that is evidence.
+fn newest_trouble(groups: &[(GroupKey, Group)]) -> Option<i64> {
+    groups
+        .iter()
+        .filter(|(_, g)| g.decoded.evidence.is_some() && g.decoded.severity >= Severity::Warning)
+        .filter_map(|(_, g)| g.last.as_ref().map(|(at, _)| *at))
+        .max()
+}
+
+fn group_finding(key: &GroupKey, group: &Group, failure: Option<i64>) -> Finding {
     let decoded = &group.decoded;
     let times = match (&group.first, &group.last) {
         (Some((_, first)), Some((_, last))) if group.count > 1 && first != last => {
@@ -313,13 +334,25 @@ fn group_finding(key: &GroupKey, group: &Group) -> Finding {
     };
     let mut detail = format!("{times}{fields}{}", decoded.advice);
     detail.truncate(detail.trim_end().len());
+    // Days between the event's last sighting and the failure, when that is outside the window.
+    let old_by = match (&group.last, failure) {
+        // Times come from the input: any value, so no arithmetic may overflow.
+        (Some((last, _)), Some(failure)) if failure.saturating_sub(*last) > OLD_AFTER_SECS => {
+            Some(failure.saturating_sub(*last) / (24 * 3600))
+        }
+        _ => None,
+    };
+    let age = old_by.map_or_else(String::new, |days| {
+        format!(" (old: last seen {days} days before the failure)")
+    });
     Finding {
         severity: decoded.severity,
         title: format!(
-            "{} {} seen {times_word}: {}",
+            "{} {} seen {times_word}: {}{age}",
             key.source, key.event_id, decoded.meaning
         ),
         detail,
         evidence: decoded.evidence,
+        old: old_by.is_some(),
     }
 }

@@ -5,9 +5,9 @@
 //! root element, "Copy details as text" wraps the XML in labelled text, and one damaged event
 //! must not cost the others.
 
-use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 use super::EventRecord;
 
@@ -72,19 +72,19 @@ enum Tag {
 }
 
 impl Tag {
-    fn of(local_name: &[u8]) -> Tag {
+    fn of(local_name: &str) -> Tag {
         match local_name {
-            b"System" => Tag::System,
-            b"Provider" => Tag::Provider,
-            b"EventID" => Tag::EventId,
-            b"TimeCreated" => Tag::TimeCreated,
-            b"Computer" => Tag::Computer,
-            b"Channel" => Tag::Channel,
-            b"EventData" => Tag::EventData,
-            b"Data" => Tag::Data,
-            b"UserData" => Tag::UserData,
-            b"RenderingInfo" => Tag::RenderingInfo,
-            b"Message" => Tag::Message,
+            "System" => Tag::System,
+            "Provider" => Tag::Provider,
+            "EventID" => Tag::EventId,
+            "TimeCreated" => Tag::TimeCreated,
+            "Computer" => Tag::Computer,
+            "Channel" => Tag::Channel,
+            "EventData" => Tag::EventData,
+            "Data" => Tag::Data,
+            "UserData" => Tag::UserData,
+            "RenderingInfo" => Tag::RenderingInfo,
+            "Message" => Tag::Message,
             _ => Tag::Other,
         }
     }
@@ -110,25 +110,25 @@ pub(crate) fn parse_event(xml: &str) -> Option<EventRecord> {
                 let name = element.local_name();
                 path.push(Tag::of(name.as_ref()));
                 leaf_name.clear();
-                leaf_name.push_str(&String::from_utf8_lossy(name.as_ref()));
+                leaf_name.push_str(name.as_ref());
                 text.clear();
             }
             Event::Empty(element) => {
                 read_attributes(&element, &path, &mut record, &mut data_name);
                 let name = element.local_name();
-                let name = String::from_utf8_lossy(name.as_ref());
                 if let Some(field) =
-                    data_field_name(&path, &name, &mut data_name, record.data.len())
+                    data_field_name(&path, name.as_ref(), &mut data_name, record.data.len())
                 {
                     record.push_data(&field, "");
                 }
             }
-            Event::Text(content) => text.push_str(&content.xml_content().ok()?),
-            Event::CData(content) => text.push_str(&content.decode().ok()?),
+            // Each event is cut out of its document without the XML declaration: XML 1.0 rules.
+            Event::Text(content) => text.push_str(&content.xml10_content()),
+            Event::CData(content) => text.push_str(&content.xml10_content()),
             Event::GeneralRef(reference) => match reference.resolve_char_ref() {
                 Ok(Some(c)) => text.push(c),
                 _ => text.push_str(
-                    resolve_predefined_entity(&reference.decode().ok()?).unwrap_or_default(),
+                    resolve_predefined_entity(&reference.into_inner()).unwrap_or_default(),
                 ),
             },
             Event::End(_) => {
@@ -189,7 +189,10 @@ fn read_attributes(
 ) {
     let attribute = |name: &str| -> Option<String> {
         let value = element.try_get_attribute(name).ok()??;
-        value.unescape_value().ok().map(|v| v.into_owned())
+        value
+            .normalized_value(XmlVersion::Implicit1_0)
+            .ok()
+            .map(|v| v.into_owned())
     };
     match (path.last().copied(), Tag::of(element.local_name().as_ref())) {
         (Some(Tag::System), Tag::Provider) => {

@@ -2,7 +2,9 @@
 //! Worker under workerd, `nmap --script rdp-enum-encryption,rdp-ntlm-info` and `sslscan --rdp`,
 //! against real xrdp (negotiate and tls modes), freerdp-shadow-cli with NLA and the suite's fake
 //! NLA server (fast, so that the probe's own round trips show), at 0, 50 and 100 ms of added
-//! round-trip time; then the probe engine's CPU time per probe. A measurement, not a test.
+//! round-trip time; then the probe engine's CPU time per probe, and the fleet check's hosts per
+//! minute (`--fleet N` hosts; `--only fleet` runs that step alone, without the Worker or the
+//! peers). A measurement, not a test.
 //!
 //! Everything runs in a network namespace of its own, on its loopback, so it needs root.
 //! `cargo xtask bench` builds what it needs and runs it. By hand, as root, with
@@ -11,6 +13,7 @@
 //! `cargo run --profile release-native -p rdp-doctor-tests --bin probe_bench -- [--runs N]
 //! [--rtt 0,50,100] [--cpu-probes N]`.
 
+mod fleet;
 mod network;
 mod tools;
 
@@ -32,7 +35,8 @@ use rdp_doctor_tests::servers::{
 use network::{AddedLatency, ConnectionCounter, Connections, RDP_PORT, measured_rtt};
 use tools::{Findings, Tool, Tools};
 
-const USAGE: &str = "usage: probe_bench [--runs N] [--rtt MS,MS,...] [--cpu-probes N]";
+const USAGE: &str =
+    "usage: probe_bench [--runs N] [--rtt MS,MS,...] [--cpu-probes N] [--fleet N] [--only fleet]";
 
 /// sslscan opens about 110 connections of several round trips each: with latency added one scan
 /// takes tens of seconds, so there it runs this often.
@@ -96,6 +100,8 @@ struct Options {
     runs: usize,
     rtts_ms: Vec<u64>,
     cpu_probes: u32,
+    fleet_hosts: usize,
+    only_fleet: bool,
 }
 
 impl Options {
@@ -104,6 +110,8 @@ impl Options {
             runs: 5,
             rtts_ms: vec![0, 50, 100],
             cpu_probes: 10,
+            fleet_hosts: 50,
+            only_fleet: false,
         };
         while let Some(flag) = args.next() {
             let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -114,6 +122,8 @@ impl Options {
             match flag.as_str() {
                 "--runs" => options.runs = number(&value)?.max(1) as usize,
                 "--cpu-probes" => options.cpu_probes = number(&value)?.max(1) as u32,
+                "--fleet" => options.fleet_hosts = number(&value)?.clamp(1, 2000) as usize,
+                "--only" if value == "fleet" => options.only_fleet = true,
                 "--rtt" => {
                     options.rtts_ms = value.split(',').map(number).collect::<Result<_, _>>()?
                 }
@@ -201,6 +211,11 @@ async fn bench(options: &Options, cli: PathBuf) -> Result<(), String> {
     let dir = TempDir::new("bench").map_err(|e| format!("temp dir: {e}"))?;
     let cert = TestCert::generate(CertKind::Good, dir.path())
         .map_err(|e| format!("test certificate: {e}"))?;
+    let fleet = fleet::run(&cli, &cert, dir.path(), options.fleet_hosts).await?;
+    if options.only_fleet {
+        print_fleet(&fleet);
+        return Ok(());
+    }
     let mut servers = Vec::new();
     for target in &TARGETS {
         let server = start_server(target, &cert)
@@ -267,7 +282,22 @@ async fn bench(options: &Options, cli: PathBuf) -> Result<(), String> {
     drop(servers);
     print_comparison(&cells);
     print_cpu(&cpu);
+    print_fleet(&fleet);
     Ok(())
+}
+
+fn print_fleet(run: &fleet::FleetRun) {
+    println!(
+        "\nFleet check (rdp-doctor probe --targets, default concurrency, fake NLA servers on loopback)\n"
+    );
+    println!("| Hosts | Wall | Hosts per minute |");
+    println!("|---|---|---|");
+    println!(
+        "| {} | {:.1} s | {:.0} |",
+        run.hosts,
+        run.wall.as_secs_f64(),
+        run.hosts_per_minute()
+    );
 }
 
 async fn start_server(target: &TargetSpec, cert: &TestCert) -> std::io::Result<Box<dyn Any>> {
