@@ -18,7 +18,7 @@ mod model;
 use model::{
     Cause, CauseFile, ClientTables, CodeEntry, CodeTables, EventTables, EvidenceDecl, EvidenceFile,
     Incident, IncidentFile, Informational, InformationalFile, KnowledgeBase, Message, NamedCode,
-    Question, QuestionFile, Scenario, ScenarioFile, StatusTables,
+    Question, QuestionFile, RdpSettingInfo, RdpSettingsFile, Scenario, ScenarioFile, StatusTables,
 };
 
 /// The UI languages the decoder reads (its words for "extended" cover the same set).
@@ -78,6 +78,7 @@ fn main() {
     let scenarios = parse::<ScenarioFile>(&kb.join("scenarios.toml")).scenario;
     let informational = parse::<InformationalFile>(&kb.join("informational.toml")).informational;
     let incidents = load_incidents(&kb.join("incidents"));
+    let rdp_settings = parse::<RdpSettingsFile>(&kb.join("rdp_settings.toml")).setting;
 
     let cause_ids = validate_causes(&causes, &declared);
     validate_codes(&codes, &cause_ids, &declared);
@@ -89,12 +90,17 @@ fn main() {
     validate_evidence_use(&evidence, &causes, &questions, &informational);
     validate_scenarios(&scenarios, &cause_ids, &questions, &declared);
     validate_incidents(&incidents, &cause_ids, &questions);
+    validate_rdp_settings(&rdp_settings);
 
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     fs::write(out.join("evidence_ids.rs"), evidence_enum(&evidence))
         .expect("write evidence_ids.rs");
-    let kb_json =
-        serde_json::to_string(&KnowledgeBase { causes, questions }).expect("serialize kb");
+    let kb_json = serde_json::to_string(&KnowledgeBase {
+        causes,
+        questions,
+        rdp_settings,
+    })
+    .expect("serialize kb");
     fs::write(out.join("kb.json"), kb_json).expect("write kb.json");
     let codes_json = serde_json::to_string(&codes).expect("serialize codes");
     fs::write(out.join("codes.json"), codes_json).expect("write codes.json");
@@ -107,6 +113,27 @@ fn main() {
         serde_json::to_string(&incidents.iter().map(|(_, i)| i).collect::<Vec<_>>())
             .expect("serialize incidents");
     fs::write(out.join("incidents.json"), incidents_json).expect("write incidents.json");
+}
+
+/// Each .rdp setting is described once, in words, under its lower-case name.
+fn validate_rdp_settings(settings: &[RdpSettingInfo]) {
+    let mut names = BTreeSet::new();
+    for setting in settings {
+        let at = format!("kb/rdp_settings.toml: setting {:?}", setting.name);
+        if setting.name != setting.name.to_lowercase() || !names.insert(setting.name.as_str()) {
+            fail(format!("{at}: names are lower case and listed once"));
+        }
+        if setting.meaning.trim().is_empty()
+            || setting
+                .values
+                .iter()
+                .any(|(k, v)| k.trim().is_empty() || v.trim().is_empty())
+        {
+            fail(format!(
+                "{at}: needs a meaning, and words for every value it lists"
+            ));
+        }
+    }
 }
 
 fn check_evidence(declared: &BTreeSet<&str>, id: &str, place: impl FnOnce() -> String) {
@@ -378,6 +405,15 @@ fn validate_questions(questions: &[Question], declared: &BTreeSet<&str>) {
             if let Some(id) = &option.evidence {
                 check_evidence(declared, id, at);
                 answerable.insert(id.as_str());
+            }
+            for skipped in &option.skips {
+                if !questions.iter().any(|other| &other.id == skipped) || skipped == &q.id {
+                    fail(format!(
+                        "{}: option {:?} skips {skipped:?}, which is no other question",
+                        at(),
+                        option.id
+                    ));
+                }
             }
         }
         if q.options.iter().all(|o| o.evidence.is_none()) {

@@ -110,15 +110,23 @@ if (hasSavedProgress() || hasLinkedCase) {
   startWithFirstScreen().catch(couldNotStart);
 }
 
-// Embed mode: tell the embedding page how tall we are, so a wiki iframe can grow with the
-// content instead of scrolling inside itself.
+// Printing shows every folded section (causes, timelines, settings): a printout has no clicks.
+addEventListener('beforeprint', () => {
+  for (const details of document.querySelectorAll('details')) details.open = true;
+});
+
+// Embed mode: tell the embedding page how tall the content is, so a wiki iframe follows it as it
+// grows and as it shrinks (a folded section, a cleared answer). The body's own height, not the
+// document's scrollHeight, which never drops below the iframe's current height.
 if (embedded && window.parent !== window) {
   let last = 0;
-  new ResizeObserver(() => {
-    const height = Math.ceil(document.documentElement.scrollHeight);
+  const report = () => {
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height !== last) {
       last = height;
       window.parent.postMessage({ type: 'rdp-doctor:height', height }, '*');
     }
-  }).observe(document.body);
+  };
+  new ResizeObserver(report).observe(document.body);
+  report();
 }

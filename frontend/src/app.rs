@@ -1,6 +1,7 @@
 use rdp_doctor_core::api::SiteConfig;
 use yew::prelude::*;
 
+use crate::audience::Audience;
 use crate::browser;
 use crate::components::decode::DecodePanel;
 use crate::components::diagnosis::DiagnosisPanel;
@@ -9,6 +10,7 @@ use crate::components::handoff::HandOffPanel;
 use crate::components::inside::InsidePanel;
 use crate::components::page::Page;
 use crate::components::probe::ProbePanel;
+use crate::components::support::{PrepareLinkForm, SupportNoteBanner};
 use crate::components::wizard::WizardPanel;
 use crate::link::Link;
 use crate::net;
@@ -74,9 +76,13 @@ pub fn app(props: &AppProps) -> Html {
     };
     html! {
         <Page {embed} org={org.clone().map(AttrValue::from)}>
+            <SupportNoteBanner journey={journey.clone()} />
             <DecodePanel error_text={journey.session.error_text.clone()}
                 decoded={journey.decoded.clone()} on_change={on_error_text} />
             <WizardPanel journey={journey.clone()} />
+            if Audience::of(&journey.session.answers) == Some(Audience::Helpdesk) {
+                <PrepareLinkForm contact={contact.clone().map(AttrValue::from)} />
+            }
             <ProbePanel journey={journey.clone()} {allowed_ports} />
             <EvidencePanel journey={journey.clone()} />
             <InsidePanel journey={journey.clone()} />

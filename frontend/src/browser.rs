@@ -1,40 +1,31 @@
-//! Small wrappers over browser APIs the page uses: local storage, the URL fragment, the
-//! clipboard and file downloads. Failures are quiet where the page can carry on without them
+//! Small wrappers over browser APIs the page uses: local storage and downloads (through gloo),
+//! the URL fragment and the clipboard. Failures are quiet where the page can carry on without them
 //! (private browsing without storage, for instance).
 
-use js_sys::Array;
+use gloo::file::{Blob, ObjectUrl};
+use gloo::storage::{LocalStorage, Storage};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Storage, Url};
+use web_sys::HtmlAnchorElement;
 
 use crate::state::Session;
 
 /// static/boot.js checks this key too, to start a returning visitor with the whole journey.
 const STORAGE_KEY: &str = "rdp-doctor:session:v1";
 
-fn storage() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 /// The session saved by the last visit, if any.
 pub fn load_session() -> Option<Session> {
-    let json = storage()?.get_item(STORAGE_KEY).ok()??;
-    serde_json::from_str(&json).ok()
+    LocalStorage::get(STORAGE_KEY).ok()
 }
 
 pub fn save_session(session: &Session) {
-    let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(session)) else {
-        return;
-    };
     // Full or disabled storage only means progress is not kept.
-    let _ = storage.set_item(STORAGE_KEY, &json);
+    let _ = LocalStorage::set(STORAGE_KEY, session);
 }
 
 pub fn forget_session() {
-    if let Some(storage) = storage() {
-        let _ = storage.remove_item(STORAGE_KEY);
-    }
+    LocalStorage::delete(STORAGE_KEY);
 }
 
 /// The page's URL fragment, with its `#`.
@@ -105,15 +96,8 @@ pub fn download(file_name: &str, mime: &str, content: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    let parts = Array::of1(&JsValue::from_str(content));
-    let Ok(blob) = Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
+    // Revoked when `url` is dropped, after the click has started the download.
+    let url = ObjectUrl::from(Blob::new_with_options(content, Some(mime)));
     if let Some(anchor) = document
         .create_element("a")
         .ok()
@@ -123,7 +107,11 @@ pub fn download(file_name: &str, mime: &str, content: &str) {
         anchor.set_download(file_name);
         anchor.click();
     }
-    let _ = Url::revoke_object_url(&url);
+}
+
+/// The current time in ISO 8601 (UTC), for stamping exports.
+pub fn now_iso() -> String {
+    String::from(js_sys::Date::new_0().to_iso_string())
 }
 
 /// Opens the browser's print dialog (the stylesheet has a print layout).
@@ -131,4 +119,35 @@ pub fn print() {
     if let Some(window) = web_sys::window() {
         let _ = window.print();
     }
+}
+
+/// Unix milliseconds as the person's local date and time.
+pub fn local_time(unix_ms: u64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(unix_ms as f64));
+    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+/// An RFC 3339 time as Unix milliseconds; `None` when the browser cannot read it.
+pub fn parse_time(text: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(text);
+    ms.is_finite().then_some(ms)
+}
+
+/// Opens the `<details>` inside the element `id`, scrolls it into view and moves focus to it.
+pub fn reveal(id: &str) {
+    let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+    else {
+        return;
+    };
+    if let Ok(Some(details)) = element.query_selector("details") {
+        let _ = details.set_attribute("open", "");
+    }
+    if let Ok(Some(summary)) = element.query_selector("summary")
+        && let Ok(summary) = summary.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = summary.focus();
+    }
+    element.scroll_into_view();
 }

@@ -6,6 +6,7 @@
 
 mod analysis_client;
 mod app;
+mod audience;
 mod browser;
 mod components;
 mod export;

@@ -2,15 +2,35 @@
 //!
 //! `#host=rdp.example.com&port=3389&code=0x904,0x7&answers=when_fails:before_prompt&evidence=probe.tcp_refused&embed=1`
 //!
-//! A support agent's link pre-fills the target and the codes; the person's "link to my results"
-//! adds their answers and the probe's evidence ids, and the evidence ids from pasted files only
-//! when they tick the box. The pasted text itself is never put into a link.
+//! A support agent's link ("prepare a link for a user") pre-fills the target and the codes and
+//! says who prepared it (`contact`) and why (`note`); the person's "link to my results" adds
+//! their answers and `results`: the probe's whole report and the findings with their details
+//! (from pasted files only when they tick the box), as base64url JSON, so the one who opens it
+//! sees what the person saw. The pasted text itself is never put into a link. Links made
+//! before `results` carried only evidence ids (`evidence=`), which are still read.
 
-use rdp_doctor_core::codes::{Decoded, Role};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rdp_doctor_core::codes::{self, Decoded, Role};
 use rdp_doctor_core::engine::Answers;
-use rdp_doctor_core::evidence::{EvidenceId, Source};
+use rdp_doctor_core::evidence::{Evidence, EvidenceId, Source};
+use rdp_doctor_core::report::ProbeReport;
+use serde::{Deserialize, Serialize};
 
-use crate::state::Session;
+use crate::state::{ProbeRun, Session};
+
+/// A `results` value longer than this is not one the page wrote; it is ignored.
+const MAX_RESULTS_CHARS: usize = 256 * 1024;
+
+/// What a results link carries beyond the answers: the probe's report and the shared findings,
+/// each with the detail that established it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SharedResults {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<ProbeReport>,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+}
 
 /// A link's fields; all optional.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -21,8 +41,16 @@ pub struct Link {
     pub codes: Vec<String>,
     pub answers: Answers,
     pub evidence: Vec<EvidenceId>,
+    pub results: Option<SharedResults>,
+    /// Who prepared the link and how to reach them, as they wrote it.
+    pub contact: Option<String>,
+    /// What the person preparing the link wants the user to know.
+    pub note: Option<String>,
     pub embed: bool,
 }
+
+/// Longest note or contact a link carries; a prepared link stays short enough to paste in chat.
+const MAX_NOTE_CHARS: usize = 500;
 
 impl Link {
     /// Whether the link carries a case (and not only display options).
@@ -32,6 +60,32 @@ impl Link {
             || !self.codes.is_empty()
             || !self.answers.is_empty()
             || !self.evidence.is_empty()
+            || self.results.is_some()
+            || self.contact.is_some()
+            || self.note.is_some()
+    }
+
+    /// The link a support agent prepares: `error` is the dialog text the user reported (only
+    /// its codes travel).
+    pub fn prepared(host: &str, port: &str, error: &str, note: &str, contact: &str) -> Link {
+        let text = |value: &str| {
+            Some(
+                value
+                    .trim()
+                    .chars()
+                    .take(MAX_NOTE_CHARS)
+                    .collect::<String>(),
+            )
+            .filter(|v| !v.is_empty())
+        };
+        Link {
+            host: text(host),
+            port: text(port),
+            codes: dialog_order(&codes::decode(error)),
+            note: text(note),
+            contact: text(contact),
+            ..Link::default()
+        }
     }
 
     /// Reads `#a=b&c=d` (the leading `#` is optional). Unknown keys are ignored.
@@ -65,6 +119,18 @@ impl Link {
                         .filter_map(|id| EvidenceId::parse(id))
                         .collect();
                 }
+                "results" if value.len() <= MAX_RESULTS_CHARS => {
+                    link.results = URL_SAFE_NO_PAD
+                        .decode(value.trim())
+                        .ok()
+                        .and_then(|json| serde_json::from_slice(&json).ok());
+                }
+                "contact" if !value.trim().is_empty() => {
+                    link.contact = Some(value.trim().chars().take(MAX_NOTE_CHARS).collect());
+                }
+                "note" if !value.trim().is_empty() => {
+                    link.note = Some(value.trim().chars().take(MAX_NOTE_CHARS).collect());
+                }
                 "embed" => link.embed = value != "0",
                 _ => {}
             }
@@ -74,11 +140,10 @@ impl Link {
 
     /// The case as the person has it now. Evidence from pasted files only when `include_pasted`.
     pub fn from_session(session: &Session, decoded: &Decoded, include_pasted: bool) -> Link {
-        let mut codes: Vec<_> = decoded.codes.iter().collect();
-        codes.sort_by_key(|c| c.role != Role::DisconnectReason);
-        let mut evidence: Vec<EvidenceId> = Vec::new();
-        for item in &session.evidence {
-            let shareable = match item.source {
+        let evidence: Vec<Evidence> = session
+            .evidence
+            .iter()
+            .filter(|item| match item.source {
                 Source::Probe => true,
                 Source::Certificate
                 | Source::EventLog
@@ -86,17 +151,29 @@ impl Link {
                 | Source::ServerCheck
                 | Source::ClientCheck => include_pasted,
                 Source::ErrorCode | Source::Wizard => false,
-            };
-            if shareable && !evidence.contains(&item.id) {
-                evidence.push(item.id);
-            }
-        }
+            })
+            .cloned()
+            .collect();
+        let probe = match &session.probe {
+            // The certificate's DER is summarised in its report; the link need not carry it.
+            ProbeRun::Finished(report) => Some(ProbeReport {
+                certificate_chain: Vec::new(),
+                ..report.clone()
+            }),
+            _ => None,
+        };
+        let results =
+            (probe.is_some() || !evidence.is_empty()).then_some(SharedResults { probe, evidence });
         Link {
             host: Some(session.host.trim().to_owned()).filter(|h| !h.is_empty()),
             port: Some(session.port.trim().to_owned()).filter(|p| !p.is_empty()),
-            codes: codes.iter().map(|c| c.hex.clone()).collect(),
+            codes: dialog_order(decoded),
             answers: session.answers.clone(),
-            evidence,
+            evidence: Vec::new(),
+            results,
+            // The note was for this person; whoever opens their results is someone else.
+            contact: None,
+            note: None,
             embed: false,
         }
     }
@@ -125,6 +202,19 @@ impl Link {
             let ids: Vec<&str> = self.evidence.iter().map(|id| id.as_str()).collect();
             parts.push(format!("evidence={}", encode(&ids.join(","))));
         }
+        if let Some(json) = self
+            .results
+            .as_ref()
+            .and_then(|r| serde_json::to_vec(r).ok())
+        {
+            parts.push(format!("results={}", URL_SAFE_NO_PAD.encode(json)));
+        }
+        if let Some(contact) = &self.contact {
+            parts.push(format!("contact={}", encode(contact)));
+        }
+        if let Some(note) = &self.note {
+            parts.push(format!("note={}", encode(note)));
+        }
         if self.embed {
             parts.push("embed=1".to_owned());
         }
@@ -147,6 +237,13 @@ impl Link {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// The codes as the dialog shows them: the error code, then the extended error code.
+fn dialog_order(decoded: &Decoded) -> Vec<String> {
+    let mut codes: Vec<_> = decoded.codes.iter().collect();
+    codes.sort_by_key(|c| c.role != Role::DisconnectReason);
+    codes.iter().map(|c| c.hex.clone()).collect()
 }
 
 fn encode(value: &str) -> String {

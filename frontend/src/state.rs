@@ -34,6 +34,15 @@ pub struct Session {
     pub rdp: Analysis,
     pub server_check: Analysis,
     pub client_check: Analysis,
+    /// Who sent the person here with a prepared link, and their note.
+    pub support: Option<SupportNote>,
+}
+
+/// What a support agent wrote into the link they prepared, shown as they wrote it (as text).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SupportNote {
+    pub contact: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -150,6 +159,10 @@ impl Session {
             host: link.host.clone().unwrap_or_default(),
             port: link.port.clone().unwrap_or_default(),
             answers: link.answers.clone(),
+            support: (link.contact.is_some() || link.note.is_some()).then(|| SupportNote {
+                contact: link.contact.clone(),
+                note: link.note.clone(),
+            }),
             ..Session::default()
         };
         for &id in &link.evidence {
@@ -165,6 +178,20 @@ impl Session {
             session
                 .evidence
                 .push(Evidence::new(id, source, "from the shared link"));
+        }
+        if let Some(results) = &link.results {
+            // Only what a results link may carry: never code or wizard evidence, which the
+            // codes and answers already give.
+            session.evidence.extend(
+                results
+                    .evidence
+                    .iter()
+                    .filter(|e| !matches!(e.source, Source::ErrorCode | Source::Wizard))
+                    .cloned(),
+            );
+            if let Some(report) = &results.probe {
+                session.probe = ProbeRun::Finished(report.clone());
+            }
         }
         session
     }

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 pub use config::{
     ALLOW_LOOPBACK_TARGETS_VAR, ALLOWED_PORTS_VAR, DEFAULT_PROBE_TIMEOUT_MS, DOH_URL_VAR,
-    LOG_TARGETS_VAR, MAX_PROBE_TIMEOUT_MS, MIN_PROBE_TIMEOUT_MS, ORG_NAME_VAR,
-    PROBE_TIMEOUT_MS_VAR, ProbeConfig, SUPPORT_CONTACT_VAR, SiteConfig,
+    FRAME_ANCESTORS_VAR, LOG_TARGETS_VAR, MAX_PROBE_TIMEOUT_MS, MIN_PROBE_TIMEOUT_MS, ORG_NAME_VAR,
+    PROBE_TIMEOUT_MS_VAR, ProbeConfig, SUPPORT_CONTACT_VAR, SiteConfig, frame_ancestors_from_vars,
 };
 pub use error::{ApiError, ErrorBody, ErrorDetail, RATE_LIMIT_PERIOD_SECS};
 pub use resolve::{

@@ -263,11 +263,18 @@ pub fn diagnose(evidence: &[Evidence]) -> Diagnosis {
 }
 
 /// Ranks the causes given wizard answers and other evidence. Answered questions are not asked
-/// again, including those answered "I don't know".
+/// again, including those answered "I don't know", nor are those an answer `skips`.
 pub fn diagnose_case(case: &Case) -> Result<Diagnosis, AnswerError> {
     let mut evidence = evidence_from_answers(&case.answers)?;
     evidence.extend(case.evidence.iter().cloned());
-    let asked = case.answers.keys().map(String::as_str).collect();
+    let mut asked: BTreeSet<&str> = case.answers.keys().map(String::as_str).collect();
+    for (question_id, option_id) in &case.answers {
+        // evidence_from_answers has checked that both exist.
+        let skipped = kb::question(question_id)
+            .and_then(|q| q.options.iter().find(|o| &o.id == option_id))
+            .map(|o| o.skips.iter().map(String::as_str));
+        asked.extend(skipped.into_iter().flatten());
+    }
     Ok(rank(&evidence, &asked))
 }
 

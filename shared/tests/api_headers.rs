@@ -67,6 +67,9 @@ fn allowed_frame_ancestors_are_normalized() {
             "https://*.example.com https://a.example",
             "https://*.example.com https://a.example",
         ),
+        // Intranet wikis without TLS (the risk is documented on FrameAncestors).
+        ("http://wiki.corp", "http://wiki.corp"),
+        ("'self' HTTP://Intranet:8080", "'self' http://intranet:8080"),
     ];
     for (value, expected) in cases {
         let ancestors = FrameAncestors::parse(value).unwrap_or_else(|e| panic!("{value:?}: {e}"));
@@ -89,7 +92,10 @@ fn frame_ancestors_cannot_inject_directives_or_weaken_the_policy() {
         "https://a.example; script-src *",
         "https://a.example;",
         "https://a.example,https://b.example",
-        "http://portal.example.com",
+        "ftp://portal.example.com",
+        "http://",
+        "http://a.example/path",
+        "wiki.corp",
         "https://",
         "https://*",
         "https://*.",

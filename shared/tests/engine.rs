@@ -333,6 +333,37 @@ fn the_server_check_is_the_next_check_once_the_probe_has_reached_the_server() {
     );
 }
 
+#[test]
+fn someone_who_only_connects_is_never_asked_about_the_server_log() {
+    let walk = |role: &str| {
+        let mut case = Case {
+            answers: answers(&[("role", role)]),
+            evidence: classic(),
+        };
+        let mut seen = Vec::new();
+        while let Some(q) = engine::diagnose_case(&case).unwrap().next_question {
+            assert_ne!(
+                q.id, "role",
+                "the role weighs no cause, so the engine never asks it"
+            );
+            seen.push(q.id.clone());
+            let option = kb::question(&q.id)
+                .unwrap()
+                .options
+                .last()
+                .unwrap()
+                .id
+                .clone();
+            case.answers.insert(q.id, option);
+        }
+        seen
+    };
+    let end_user = walk("end_user");
+    assert!(!end_user.iter().any(|q| q == "server_log"), "{end_user:?}");
+    let admin = walk("server_admin");
+    assert!(admin.iter().any(|q| q == "server_log"), "{admin:?}");
+}
+
 /// Evidence from outside the failure window (an event years before it) moves a cause by a
 /// quarter of its weight and rules nothing out.
 #[test]

@@ -19,7 +19,7 @@ test('pasted certificate, events and .rdp file are analysed in the page and move
   await page.getByLabel('Paste the .rdp file').fill('full address:s:rdp.example.test:3389\nenablecredsspsupport:i:0');
   await page.locator('.evidence').filter({ hasText: 'The .rdp file' }).getByRole('button', { name: 'Check' }).click();
   await expect(page.getByLabel('Server name or public IP address')).toHaveValue('rdp.example.test');
-  await expect(page.getByLabel('Port')).toHaveValue('3389');
+  await expect(page.getByLabel('Port', { exact: true })).toHaveValue('3389');
   await expect(page.getByRole('button', { name: 'Use rdp.example.test:3389 for the probe' })).toBeVisible();
 
   await page.getByLabel('Paste the certificate').fill(pem);
@@ -33,7 +33,16 @@ test('pasted certificate, events and .rdp file are analysed in the page and move
     'A fatal error occurred when attempting to access the TLS server credential private key. The error code returned from the cryptographic module is 0x8009030D. The internal error state is 10001.',
   ].join('\n'));
   await page.locator('.evidence').filter({ hasText: 'Event logs' }).getByRole('button', { name: 'Check' }).click();
+  // Findings first; the timeline is folded under them, and a 2024 event is flagged as old.
+  const eventsPanel = page.locator('.evidence').filter({ hasText: 'Event logs' });
+  await expect(eventsPanel.locator('.findings')).toBeVisible();
+  await expect(eventsPanel).toContainText(/more than 30 days old/);
+  await eventsPanel.getByText(/^Timeline of the \d+ relevant events$/).click();
   await expect(page.getByRole('list', { name: 'Relevant events, oldest first' })).toContainText('36870');
+  // The .rdp file's settings in words.
+  const rdpPanel = page.locator('.evidence').filter({ has: page.getByRole('heading', { name: 'The .rdp file' }) });
+  await expect(rdpPanel).toContainText('Whether the client uses CredSSP, which Network Level Authentication (NLA) needs');
+  await expect(rdpPanel).toContainText('no: the client does not use CredSSP');
 
   await expect(page.locator('.leading ol')).not.toHaveText(before ?? '');
   await expect(page.locator('.reasons').first()).toContainText(/\.rdp file|event log|certificate/);

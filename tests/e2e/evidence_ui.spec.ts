@@ -28,6 +28,7 @@ test('a dropped .evtx file and a dropped PEM show their findings', async ({ page
   const events = await dropFile(page, 'Event logs', 'Security.evtx', fixture('shared/tests/fixtures/events/rdp-server.evtx'));
   const eventResult = events.locator('.analysis');
   await expect(eventResult).toContainText('8 events read.');
+  await eventResult.getByText(/^Timeline of the \d+ relevant events$/).click();
   await expect(eventResult.getByRole('list', { name: 'Relevant events, oldest first' })).toContainText('Security 4625');
   await expect(eventResult).toContainText(/logon failed/i);
 

@@ -4,7 +4,7 @@ import { screenshot } from './helpers';
 test('a support link pre-fills the case; the results link reproduces answers and ranking', async ({ page, browser, baseURL }) => {
   await page.goto('/#host=rdp.example.test&port=3390&code=0x904,0x7');
   await expect(page.getByLabel('Server name or public IP address')).toHaveValue('rdp.example.test');
-  await expect(page.getByLabel('Port')).toHaveValue('3390');
+  await expect(page.getByLabel('Port', { exact: true })).toHaveValue('3390');
   await expect(page.getByRole('region', { name: 'What the codes mean' })).toContainText('0x7');
   // The link was applied; the address bar no longer carries it.
   expect(new URL(page.url()).hash).toBe('');

@@ -21,12 +21,13 @@ test('a refused probe request shows the service\'s own message', async ({ page }
   await page.route('**/api/probe', (route) => route.fulfill({
     status: 403,
     contentType: 'application/json',
-    body: JSON.stringify({ error: { code: 'target_not_allowed', message: 'That address is private and cannot be probed.' } }),
+    body: JSON.stringify({ error: { code: 'target_not_allowed', message: 'rdp.example.com resolves to a private address.' } }),
   }));
   await page.goto('/');
-  await page.getByLabel('Server name or public IP address').fill('10.0.0.5');
+  // A name the page cannot judge (an address it can, see journeys.spec.ts), so the request goes.
+  await page.getByLabel('Server name or public IP address').fill('rdp.example.com');
   await page.getByRole('button', { name: 'Probe from outside' }).click();
-  await expect(page.getByRole('alert')).toContainText('That address is private and cannot be probed.');
+  await expect(page.getByRole('alert')).toContainText('rdp.example.com resolves to a private address.');
 });
 
 const stage = (stage: string, status: string, verdict: string, findings: object[] = []) =>
@@ -47,7 +48,7 @@ test('streamed probe stages appear one by one and feed the diagnosis', async ({ 
   }));
   await page.goto('/');
   await page.getByLabel('Server name or public IP address').fill('127.0.0.1');
-  await page.getByLabel('Port').fill('3389');
+  await page.getByLabel('Port', { exact: true }).fill('3389');
   await page.getByRole('button', { name: 'Probe from outside' }).click();
   const stages = page.getByRole('list', { name: 'Probe stages' });
   await expect(stages.locator('li.stage')).toHaveCount(2);
@@ -73,6 +74,6 @@ test('the path picture shows where the probe saw it break while the causes still
   await expect(path.locator('figcaption')).toHaveText('Where the connection breaks is not clear yet.');
   await page.getByLabel('Server name or public IP address').fill('127.0.0.1');
   await page.getByRole('button', { name: 'Probe from outside' }).click();
-  await expect(path.locator('figcaption')).toHaveText('The probe saw the connection break at: TLS');
+  await expect(path.locator('figcaption')).toHaveText('The probe saw the connection break at: TLS.');
   await expect(path.locator('[aria-current="step"]')).toContainText('TLS');
 });

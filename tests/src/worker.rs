@@ -29,6 +29,19 @@ impl WorkerUnderTest {
     /// Starts `wrangler dev` with extra `--var NAME:value` settings and waits until
     /// `/api/health` answers.
     pub async fn start(vars: &[(&str, &str)]) -> WorkerUnderTest {
+        Self::start_until(vars, |status| status.is_success()).await
+    }
+
+    /// Starts a Worker whose settings are meant to be refused: ready once `/api/health`
+    /// answers 500.
+    pub async fn start_misconfigured(vars: &[(&str, &str)]) -> WorkerUnderTest {
+        Self::start_until(vars, |status| status.as_u16() == 500).await
+    }
+
+    async fn start_until(
+        vars: &[(&str, &str)],
+        ready: fn(reqwest::StatusCode) -> bool,
+    ) -> WorkerUnderTest {
         let root = PathBuf::from(required_env("RDP_DOCTOR_ROOT"));
         let port = free_port();
         let inspector_port = free_port();
@@ -68,11 +81,11 @@ impl WorkerUnderTest {
             inspector_port,
             log,
         };
-        worker.wait_ready().await;
+        worker.wait_ready(ready).await;
         worker
     }
 
-    async fn wait_ready(&self) {
+    async fn wait_ready(&self, ready: fn(reqwest::StatusCode) -> bool) {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
@@ -81,7 +94,7 @@ impl WorkerUnderTest {
                 .timeout(Duration::from_secs(2))
                 .send()
                 .await
-                && resp.status().is_success()
+                && ready(resp.status())
             {
                 return;
             }

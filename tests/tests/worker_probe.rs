@@ -444,3 +444,32 @@ async fn security_headers_and_branding() {
     assert_eq!(config["support_contact"], "helpdesk@contoso.example");
     assert_eq!(config["allowed_ports"], json!([3389]));
 }
+
+#[tokio::test]
+async fn an_http_intranet_wiki_may_frame_the_app_and_a_malformed_setting_fails_loudly() {
+    let intranet =
+        WorkerUnderTest::start(&[("FRAME_ANCESTORS", "'self' http://wiki.corp:8080")]).await;
+    let page = reqwest::get(intranet.url("/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.ends_with("frame-ancestors 'self' http://wiki.corp:8080"),
+        "{csp}"
+    );
+    drop(intranet);
+
+    // A bare host name is no origin: every response says so instead of serving another policy.
+    let typo = WorkerUnderTest::start_misconfigured(&[("FRAME_ANCESTORS", "wiki.corp")]).await;
+    for path in ["/", "/api/config", "/api/health"] {
+        let response = reqwest::get(typo.url(path)).await.unwrap();
+        assert_eq!(response.status(), 500, "{path}");
+        let body = response.text().await.unwrap();
+        assert!(
+            body.contains("FRAME_ANCESTORS") && body.contains("wiki.corp"),
+            "{body}"
+        );
+    }
+}

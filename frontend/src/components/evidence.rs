@@ -1,11 +1,11 @@
 //! Step 3: evidence in any order. Each kind has a paste box and a drop zone; the bytes go to
 //! the in-page analysis worker and never leave the browser.
 
-use js_sys::Uint8Array;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{DragEvent, File, HtmlInputElement, HtmlTextAreaElement};
+use web_sys::{DragEvent, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::probe_report::cert_facts;
+use super::rdp_settings::RdpSettingsList;
 use super::{FindingList, JourneyProps};
 use rdp_doctor_core::report::{
     AnalysisReport, CertReport, EventReport, RdpFileReport, SnapshotReport, Target,
@@ -95,8 +95,9 @@ fn start_analysis(journey: &UseReducerHandle<Journey>, kind: EvidenceKind, bytes
     analysis_client::analyze(kind, bytes, host, on_event);
 }
 
-fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: File) {
-    if file.size() > MAX_INPUT_BYTES {
+fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: web_sys::File) {
+    let file = gloo::file::File::from(file);
+    if file.size() as f64 > MAX_INPUT_BYTES {
         journey.dispatch(Action::AnalysisFailed(
             kind,
             format!(
@@ -107,8 +108,8 @@ fn read_file(journey: UseReducerHandle<Journey>, kind: EvidenceKind, file: File)
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        match JsFuture::from(file.array_buffer()).await {
-            Ok(buffer) => start_analysis(&journey, kind, Uint8Array::new(&buffer).to_vec()),
+        match gloo::file::futures::read_as_bytes(&file).await {
+            Ok(bytes) => start_analysis(&journey, kind, bytes),
             Err(_) => journey.dispatch(Action::AnalysisFailed(
                 kind,
                 format!("{} could not be read.", file.name()),
@@ -211,15 +212,16 @@ fn analysis_result(props: &AnalysisResultProps) -> Html {
             </p>
         },
         Analysis::Failed(message) => html! { <p class="notice" role="alert">{ message }</p> },
+        // What was found comes first; the details it was found in follow, long ones folded.
         Analysis::Done(report) => html! {
             <>
+                <FindingList findings={report.findings().to_vec()} />
                 { match report {
                     AnalysisReport::Certificate(cert) => cert_summary(cert),
                     AnalysisReport::EventLog(events) => event_timeline(events),
                     AnalysisReport::RdpFile(rdp) => rdp_settings(&props.journey, rdp),
                     AnalysisReport::Snapshot(snapshot) => snapshot_summary(snapshot),
                 } }
-                <FindingList findings={report.findings().to_vec()} />
                 if let AnalysisReport::Snapshot(SnapshotReport { events: Some(events), .. }) = report {
                     <p class="muted">{ format!("Events of the last 24 hours: {} read.", events.events_read) }</p>
                     <FindingList findings={events.findings.clone()} />
@@ -230,39 +232,55 @@ fn analysis_result(props: &AnalysisResultProps) -> Html {
     html! { <div class="analysis" aria-live="polite">{ body }</div> }
 }
 
-/// The leaf certificate's facts: for a pasted certificate and for the one the probe read.
-pub(crate) fn cert_summary(cert: &CertReport) -> Html {
-    html! {
-        <dl class="facts">
-            { for cert.certificates.iter().take(1).map(|c| html! {
-                <>
-                    <dt>{ "Subject" }</dt><dd>{ &c.subject }</dd>
-                    <dt>{ "Issuer" }</dt><dd>{ &c.issuer }{ if c.self_signed { " (self-signed)" } else { "" } }</dd>
-                    if !c.dns_names.is_empty() { <dt>{ "Names" }</dt><dd>{ c.dns_names.join(", ") }</dd> }
-                    <dt>{ "Valid" }</dt><dd>{ c.not_before.as_deref().unwrap_or("?") }{ " to " }{ c.not_after.as_deref().unwrap_or("?") }</dd>
-                    if let Some(thumbprint) = &c.thumbprint_sha1 { <dt>{ "Thumbprint (SHA-1)" }</dt><dd><code>{ thumbprint }</code></dd> }
-                </>
-            }) }
-        </dl>
-    }
+/// The pasted certificate's facts, as the probe report shows the one the server sent.
+fn cert_summary(cert: &CertReport) -> Html {
+    cert.certificates
+        .first()
+        .map(|leaf| cert_facts(leaf, js_sys::Date::now() as u64))
+        .unwrap_or_default()
 }
 
+/// Events older than this are flagged: a log exported today often reaches back years, and an
+/// old failure says little about today's.
+const OLD_EVENT_DAYS: f64 = 30.0;
+
 fn event_timeline(events: &EventReport) -> Html {
+    let now = js_sys::Date::now();
+    let age_days = |time: &Option<String>| {
+        time.as_deref()
+            .and_then(crate::browser::parse_time)
+            .map(|ms| (now - ms) / 86_400_000.0)
+    };
+    let old = events
+        .timeline
+        .iter()
+        .filter(|e| age_days(&e.time).is_some_and(|d| d > OLD_EVENT_DAYS))
+        .count();
     html! {
         <>
             <p class="muted">{ format!("{} events read.", events.events_read) }</p>
-            if !events.timeline.is_empty() {
-                <ol class="timeline" aria-label="Relevant events, oldest first">
-                    { for events.timeline.iter().map(|e| html! {
-                        <li>
-                            <span class="muted">{ e.time.as_deref().unwrap_or("time unknown") }</span>{ " " }
-                            <strong>{ format!("{} {}", e.source, e.event_id) }</strong>{ ": " }{ &e.meaning }
-                        </li>
-                    }) }
-                </ol>
+            if old > 0 {
+                <p class="notice">{ format!("{old} of the relevant events are more than {OLD_EVENT_DAYS:.0} days old: check that they are from the time of this failure.") }</p>
             }
-            if events.timeline_omitted > 0 {
-                <p class="muted">{ format!("{} more relevant events are counted in the findings.", events.timeline_omitted) }</p>
+            if !events.timeline.is_empty() {
+                <details class="timeline-fold">
+                    <summary>{ format!("Timeline of the {} relevant events", events.timeline.len()) }</summary>
+                    <ol class="timeline" aria-label="Relevant events, oldest first">
+                        { for events.timeline.iter().map(|e| {
+                            let age = age_days(&e.time).filter(|d| *d > OLD_EVENT_DAYS);
+                            html! {
+                                <li>
+                                    <span class="muted">{ e.time.as_deref().unwrap_or("time unknown") }</span>{ " " }
+                                    if let Some(days) = age { <span class="badge sev-warning">{ format!("{days:.0} days old") }</span>{ " " } }
+                                    <strong>{ format!("{} {}", e.source, e.event_id) }</strong>{ ": " }{ &e.meaning }
+                                </li>
+                            }
+                        }) }
+                    </ol>
+                    if events.timeline_omitted > 0 {
+                        <p class="muted">{ format!("{} more relevant events are counted in the findings.", events.timeline_omitted) }</p>
+                    }
+                </details>
             }
         </>
     }
@@ -305,12 +323,7 @@ fn rdp_settings(journey: &UseReducerHandle<Journey>, rdp: &RdpFileReport) -> Htm
     html! {
         <>
             { use_target.unwrap_or_default() }
-            <details>
-                <summary>{ format!("{} settings", rdp.settings.len()) }</summary>
-                <dl class="facts">
-                    { for rdp.settings.iter().map(|s| html! { <><dt>{ &s.name }</dt><dd><code>{ &s.value }</code></dd></> }) }
-                </dl>
-            </details>
+            <RdpSettingsList settings={rdp.settings.iter().map(|s| (s.name.clone(), s.value.clone())).collect::<Vec<_>>()} />
         </>
     }
 }

@@ -5,6 +5,9 @@ pub mod handoff;
 pub mod inside;
 pub mod page;
 pub mod probe;
+pub mod probe_report;
+pub mod rdp_settings;
+pub mod support;
 pub mod wizard;
 
 use rdp_doctor_core::evidence::Finding;
@@ -58,6 +61,22 @@ pub fn copy_button(props: &CopyButtonProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+pub struct RichTextProps {
+    pub text: AttrValue,
+}
+
+/// Knowledge-base text, where `backticks` mark commands and names: shown as code, not as
+/// backticks.
+#[function_component(RichText)]
+pub fn rich_text(props: &RichTextProps) -> Html {
+    html! {
+        { for props.text.split('`').enumerate().map(|(i, part)| {
+            if i % 2 == 1 { html! { <code>{ part }</code> } } else { html! { { part } } }
+        }) }
+    }
+}
+
+#[derive(Properties, PartialEq)]
 pub struct FindingListProps {
     pub findings: Vec<Finding>,
 }
@@ -74,7 +93,7 @@ pub fn finding_list(props: &FindingListProps) -> Html {
                 let (label, class) = labels::severity(f.severity);
                 html! {
                     <li>
-                        <span class={classes!("badge", class)}>{ label }</span>{ " " }{ &f.title }
+                        <span class={classes!("badge", class)}>{ label }</span>{ " " }<RichText text={f.title.clone()} />
                         if !f.detail.is_empty() { <span class="muted">{ ": " }{ &f.detail }</span> }
                     </li>
                 }

@@ -3,13 +3,14 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::FindingList;
-use crate::net::{self, ProbeEvent};
-use rdp_doctor_core::report::{StageReport, StageStatus};
+use rdp_doctor_core::api::{DEFAULT_RDP_PORT, TargetPolicy, check_target};
+use rdp_doctor_core::engine::Diagnosis;
 
-use super::evidence::cert_summary;
+use super::CopyButton;
+use super::probe_report::{ProbeReportView, StageList};
 use crate::net::ProbeFailure;
-use crate::state::{Action, ProbeRun};
+use crate::net::{self, ProbeEvent};
+use crate::state::{Action, Journey, ProbeRun};
 
 #[derive(Properties, PartialEq)]
 pub struct ProbePanelProps {
@@ -56,25 +57,10 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
         let journey = journey.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let host = journey.session.host.trim().to_owned();
-            let port = journey.session.port.trim().parse::<u16>().ok();
-            if host.is_empty() {
-                return;
-            }
-            journey.dispatch(Action::ProbeStarted);
-            let events = {
-                let journey = journey.clone();
-                Callback::from(move |event| {
-                    journey.dispatch(match event {
-                        ProbeEvent::Stage(stage) => Action::ProbeStageFinished(stage),
-                        ProbeEvent::Finished(report) => Action::ProbeFinished(report),
-                        ProbeEvent::Failed(failure) => Action::ProbeFailed(failure),
-                    })
-                })
-            };
-            wasm_bindgen_futures::spawn_local(net::run_probe(host, port, events));
+            start_probe(&journey);
         })
     };
+    let inside = inside_network(&session.host, port.parse().unwrap_or(DEFAULT_RDP_PORT));
     html! {
         <section class="card" aria-labelledby="probe-title">
             <h2 id="probe-title">{ "Probe the server from outside" }</h2>
@@ -91,19 +77,102 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
                         aria-invalid={port_error.is_some().to_string()} aria-describedby="probe-port-error"
                         value={session.port.clone()} oninput={on_port} />
                 </div>
-                <button type="submit" disabled={running || session.host.trim().is_empty() || port_error.is_some()}>
+                <button type="submit" disabled={running || session.host.trim().is_empty() || port_error.is_some() || inside.is_some()}>
                     { if running { "Probing…" } else { "Probe from outside" } }
                 </button>
             </form>
             <p id="probe-port-error" class="field-error">{ port_error.clone().unwrap_or_default() }</p>
-            <ProbeResult run={session.probe.clone()} />
+            if let Some(why) = inside {
+                <InsideYourNetwork host={session.host.trim().to_owned()} port={port.parse().unwrap_or(DEFAULT_RDP_PORT)} {why} />
+            }
+            <ProbeResult run={session.probe.clone()} diagnosis={journey.diagnosis.clone()} />
         </section>
+    }
+}
+
+/// Starts the probe of the session's host and port; a support link's "probe" button calls it
+/// too.
+pub fn start_probe(journey: &UseReducerHandle<Journey>) {
+    let host = journey.session.host.trim().to_owned();
+    let port = journey.session.port.trim().parse::<u16>().ok();
+    if host.is_empty() {
+        return;
+    }
+    journey.dispatch(Action::ProbeStarted);
+    let events = {
+        let journey = journey.clone();
+        Callback::from(move |event| {
+            journey.dispatch(match event {
+                ProbeEvent::Stage(stage) => Action::ProbeStageFinished(stage),
+                ProbeEvent::Finished(report) => Action::ProbeFinished(report),
+                ProbeEvent::Failed(failure) => Action::ProbeFailed(failure),
+            })
+        })
+    };
+    wasm_bindgen_futures::spawn_local(net::run_probe(host, port, events));
+}
+
+/// Why `host` is a server only its own network reaches (a private address, a single-label or
+/// `.local`/`.corp` name), judged by the same policy the probe service applies, so the page
+/// says so before the service refuses. Loopback is left to the service: it is this computer,
+/// not a network, and a development setup probes it.
+pub fn inside_network(host: &str, port: u16) -> Option<String> {
+    if host.trim().is_empty() {
+        return None;
+    }
+    let policy = TargetPolicy {
+        allowed_ports: vec![port],
+        allow_loopback: true,
+    };
+    match check_target(host, port, &policy) {
+        Err(error) if error.code() == "target_not_allowed" => Some(error.message()),
+        _ => None,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct InsideYourNetworkProps {
+    host: String,
+    port: u16,
+    why: String,
+}
+
+/// A server the public probe cannot reach: the same checks, run from inside its network.
+#[function_component(InsideYourNetwork)]
+fn inside_your_network(props: &InsideYourNetworkProps) -> Html {
+    let target = format!("{}:{}", props.host, props.port);
+    let probe = format!("rdp-doctor probe {target}");
+    let test_net = format!("Test-NetConnection {} -Port {}", props.host, props.port);
+    let nc = format!("nc -vz {} {}", props.host, props.port);
+    html! {
+        <div class="inside" role="note" aria-labelledby="inside-title">
+            <h3 id="inside-title">{ "This site can't reach a server inside your network: run the check inside it" }</h3>
+            <p class="muted">{ "Why: " }{ &props.why }</p>
+            <p>{ "On a computer in the same network as the server, RDP Doctor's command-line tool runs the same probe:" }</p>
+            <div class="command">
+                <pre><code>{ &probe }</code></pre>
+                <CopyButton text={AttrValue::from(probe.clone())} label={format!("Copy the probe command for {target}")} />
+            </div>
+            <p>{ "On the computer that fails to connect, check that the port answers:" }</p>
+            <div class="command">
+                <span class="badge">{ "PowerShell" }</span>
+                <pre><code>{ &test_net }</code></pre>
+                <CopyButton text={AttrValue::from(test_net.clone())} label={format!("Copy the Test-NetConnection command for {target}")} />
+            </div>
+            <div class="command">
+                <span class="badge">{ "macOS or Linux" }</span>
+                <pre><code>{ &nc }</code></pre>
+                <CopyButton text={AttrValue::from(nc.clone())} label={format!("Copy the nc command for {target}")} />
+            </div>
+            <p class="muted">{ "Then answer the question about the port above, or send the probe's output with your results." }</p>
+        </div>
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct ProbeResultProps {
     run: ProbeRun,
+    diagnosis: Diagnosis,
 }
 
 #[function_component(ProbeResult)]
@@ -111,19 +180,11 @@ fn probe_result(props: &ProbeResultProps) -> Html {
     let body = match &props.run {
         ProbeRun::NotRun => html! {},
         ProbeRun::Running { stages } => html! {
-            <>
-                <StageList stages={stages.clone()} />
-                <p class="muted">{ "Waiting for the next stage…" }</p>
-            </>
+            <StageList stages={stages.clone()} running=true diagnosis={props.diagnosis.clone()} />
         },
         ProbeRun::Finished(report) => html! {
             <>
-                <StageList stages={report.stages.clone()} />
-                if let Some(certificate) = &report.certificate {
-                    <h3>{ "The certificate the server sent" }</h3>
-                    { cert_summary(certificate) }
-                    <FindingList findings={certificate.findings.clone()} />
-                }
+                <ProbeReportView report={report.clone()} diagnosis={props.diagnosis.clone()} />
                 <p class="muted">{ format!("Probe finished in {}.", duration(report.duration_ms)) }</p>
             </>
         },
@@ -135,34 +196,6 @@ fn probe_result(props: &ProbeResultProps) -> Html {
         },
     };
     html! { <div class="probe-result" aria-live="polite">{ body }</div> }
-}
-
-#[derive(Properties, PartialEq)]
-struct StageListProps {
-    stages: Vec<StageReport>,
-}
-
-#[function_component(StageList)]
-fn stage_list(props: &StageListProps) -> Html {
-    html! {
-        <ol class="stages" aria-label="Probe stages">
-            { for props.stages.iter().map(|stage| {
-                let (status, class) = match stage.status {
-                    StageStatus::Ok => ("Passed", "sev-ok"),
-                    StageStatus::Failed => ("Failed", "sev-error"),
-                    StageStatus::Skipped => ("Skipped", "sev-info"),
-                    StageStatus::NotApplicable => ("Not applicable", "sev-info"),
-                };
-                html! {
-                    <li class="stage">
-                        <span class={classes!("badge", class)}>{ status }</span>{ " " }
-                        <strong>{ stage.stage.label() }</strong>{ " — " }{ &stage.verdict }
-                        <FindingList findings={stage.findings.clone()} />
-                    </li>
-                }
-            }) }
-        </ol>
-    }
 }
 
 fn ports_list(ports: &[u16]) -> String {

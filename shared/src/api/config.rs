@@ -2,6 +2,7 @@
 //! malformed one is an error naming it, so the Worker refuses to probe instead of guessing.
 
 use super::resolve::DEFAULT_DOH_URL;
+use super::security_headers::FrameAncestors;
 use super::target::{DEFAULT_RDP_PORT, TargetPolicy};
 
 pub const ALLOWED_PORTS_VAR: &str = "ALLOWED_PORTS";
@@ -137,6 +138,21 @@ fn parse_timeout(value: &str) -> Result<u64, String> {
     }
 }
 
+pub const FRAME_ANCESTORS_VAR: &str = "FRAME_ANCESTORS";
+
+/// Who may frame the app, from `FRAME_ANCESTORS` (`'self'` when unset). A malformed value is an
+/// error naming the variable and the bad source: the Worker then refuses to serve rather than
+/// quietly serving a policy other than the one its operator meant, which would leave a wiki's
+/// embed broken with no explanation.
+pub fn frame_ancestors_from_vars(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<FrameAncestors, String> {
+    match var(FRAME_ANCESTORS_VAR) {
+        Some(value) => FrameAncestors::parse(&value),
+        None => Ok(FrameAncestors::default()),
+    }
+}
+
 pub const ORG_NAME_VAR: &str = "ORG_NAME";
 pub const SUPPORT_CONTACT_VAR: &str = "SUPPORT_CONTACT";
 /// Longest branding text shown; longer settings are cut rather than breaking the layout.
@@ -183,6 +199,21 @@ impl SiteConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn frame_ancestors_default_to_self_and_a_bad_value_is_an_error_naming_it() {
+        assert_eq!(
+            frame_ancestors_from_vars(|_| None),
+            Ok(FrameAncestors::default())
+        );
+        let intranet = frame_ancestors_from_vars(|_| Some("'self' http://wiki.corp:8080".into()));
+        assert_eq!(
+            intranet.map(|a| a.to_string()),
+            Ok("'self' http://wiki.corp:8080".to_owned())
+        );
+        let bad = frame_ancestors_from_vars(|_| Some("wiki.corp".into()));
+        assert!(bad.is_err_and(|e| e.contains("FRAME_ANCESTORS") && e.contains("wiki.corp")));
+    }
 
     #[test]
     fn doh_url_must_be_https_or_a_loopback_resolver() {

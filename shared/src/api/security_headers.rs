@@ -3,8 +3,14 @@
 use std::fmt;
 
 /// The `frame-ancestors` sources: who may embed the app in a frame. Either `'self'`, `'none'`,
-/// or `'self'` and/or `https://` origins (a leading `*.` wildcard allowed). Anything else, and in
-/// particular `;` or `,` that would smuggle in other directives or headers, is refused.
+/// or `'self'` and/or `https://` or `http://` origins (a leading `*.` wildcard allowed). Anything
+/// else, and in particular `;` or `,` that would smuggle in other directives or headers, is
+/// refused.
+///
+/// `http://` is for intranet wikis that have no TLS. Its risk: anyone on the network path can
+/// alter such a page, so they could frame the app inside a page of their own making (the app
+/// holds no secrets and sends nothing but a probe's host and port, but a framing page could
+/// mislead about what it shows). Prefer https origins wherever the wiki has them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameAncestors(String);
 
@@ -40,12 +46,12 @@ impl FrameAncestors {
         for source in sources {
             if source == "'self'" {
                 normalized.push(source.to_owned());
-            } else if let Some(origin) = https_origin(source) {
+            } else if let Some(origin) = web_origin(source) {
                 normalized.push(origin);
             } else {
                 return Err(format!(
-                    "FRAME_ANCESTORS: {source:?} is not 'self' or an https:// origin \
-                     ('none' must stand alone)"
+                    "FRAME_ANCESTORS: {source:?} is not 'self' or an https:// or http:// origin \
+                     such as https://wiki.example.com:8443 ('none' must stand alone)"
                 ));
             }
         }
@@ -53,13 +59,15 @@ impl FrameAncestors {
     }
 }
 
-/// `https://host[:port]` with an LDH host (optionally `*.`-prefixed), lower-cased.
-fn https_origin(source: &str) -> Option<String> {
-    const SCHEME: &str = "https://";
-    source
-        .get(..SCHEME.len())
-        .filter(|scheme| scheme.eq_ignore_ascii_case(SCHEME))?;
-    let authority = source.get(SCHEME.len()..)?;
+/// `https://host[:port]` or `http://host[:port]` with an LDH host (optionally `*.`-prefixed),
+/// lower-cased.
+fn web_origin(source: &str) -> Option<String> {
+    let scheme = ["https://", "http://"].into_iter().find(|scheme| {
+        source
+            .get(..scheme.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+    })?;
+    let authority = source.get(scheme.len()..)?;
     let (host, port) = match authority.split_once(':') {
         Some((host, port)) => (host, Some(port)),
         None => (authority, None),
@@ -80,7 +88,7 @@ fn https_origin(source: &str) -> Option<String> {
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         });
-    labels_ok.then(|| format!("https://{}", authority.to_ascii_lowercase()))
+    labels_ok.then(|| format!("{scheme}{}", authority.to_ascii_lowercase()))
 }
 
 /// The app is one origin: scripts, styles, Wasm and API calls all come from it.

@@ -6,7 +6,7 @@ pub mod model;
 
 use std::sync::OnceLock;
 
-use model::{Cause, CodeTables, KnowledgeBase, Question};
+use model::{Cause, CodeTables, KnowledgeBase, Question, RdpSettingInfo};
 
 const KB_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/kb.json"));
 const CODES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/codes.json"));
@@ -36,6 +36,14 @@ pub fn questions() -> &'static [Question] {
 
 pub fn question(id: &str) -> Option<&'static Question> {
     questions().iter().find(|q| q.id == id)
+}
+
+/// What the .rdp setting `name` means, if the knowledge base describes it.
+pub fn rdp_setting(name: &str) -> Option<&'static RdpSettingInfo> {
+    knowledge()
+        .rdp_settings
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
 }
 
 /// The event catalogue's meanings (`kb/events.toml`); only the event analyzer reads it.

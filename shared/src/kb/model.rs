@@ -265,6 +265,10 @@ pub struct AnswerOption {
     /// What choosing this option establishes; none for "I don't know".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
+    /// Questions this answer makes moot, which are then never asked (someone who only uses
+    /// the client is not asked what the server's event log shows).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skips: Vec<String>,
 }
 
 /// A symptom question of the wizard.
@@ -293,12 +297,33 @@ pub struct QuestionFile {
     pub question: Vec<Question>,
 }
 
+/// What one .rdp file setting means, in words (`kb/rdp_settings.toml`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdpSettingInfo {
+    pub name: String,
+    pub meaning: String,
+    /// What each value means, for settings whose numbers stand for choices.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+/// `kb/rdp_settings.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RdpSettingsFile {
+    #[serde(default)]
+    pub setting: Vec<RdpSettingInfo>,
+}
+
 /// The validated causes and questions as embedded in the crate. The code tables are embedded
 /// apart: decoding an error needs only them, and the page's first screen decodes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgeBase {
     pub causes: Vec<Cause>,
     pub questions: Vec<Question>,
+    #[serde(default)]
+    pub rdp_settings: Vec<RdpSettingInfo>,
 }
 
 /// A realistic case: evidence and answers in, the cause that must come out on top.
