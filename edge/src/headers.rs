@@ -11,6 +11,8 @@ use worker::{Env, Headers, Response, Result, console_error};
 pub fn secure(response: Response, env: &Env, path: &str) -> Result<Response> {
     let kind = if path == "/api" || path.starts_with("/api/") {
         ResponseKind::Api
+    } else if path == "/embed.js" {
+        ResponseKind::EmbedScript
     } else {
         ResponseKind::Asset
     };

@@ -39,6 +39,10 @@ fn api_responses_are_never_cached_and_assets_keep_their_caching() {
     assert!(asset.contains(&("Strict-Transport-Security", "max-age=31536000".to_owned())));
     assert!(asset.contains(&("Cross-Origin-Opener-Policy", "same-origin".to_owned())));
     assert!(asset.contains(&("Cross-Origin-Resource-Policy", "same-origin".to_owned())));
+    // The embedding script is the one file a wiki on another origin must be able to load.
+    let embed = security_headers(&ancestors, ResponseKind::EmbedScript);
+    assert!(embed.contains(&("Cross-Origin-Resource-Policy", "cross-origin".to_owned())));
+    assert!(!embed.iter().any(|(name, _)| *name == "Cache-Control"));
     let permissions = &asset
         .iter()
         .find(|(name, _)| *name == "Permissions-Policy")

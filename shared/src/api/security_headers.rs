@@ -120,6 +120,9 @@ pub const PERMISSIONS_POLICY: &str = "accelerometer=(), camera=(), display-captu
 pub enum ResponseKind {
     /// Static files: their caching is the asset server's business.
     Asset,
+    /// `/embed.js`, the one file other sites load (a wiki page embeds the tool with it): an
+    /// asset that other origins may fetch.
+    EmbedScript,
     /// API responses are per request and may name visitors' hosts: never cached.
     Api,
 }
@@ -144,8 +147,17 @@ pub fn security_headers(
         // No other window keeps a handle on the app's (window.opener); embedding in an
         // iframe, which the wiki mode uses, is unaffected.
         ("Cross-Origin-Opener-Policy", "same-origin".to_owned()),
-        // Other sites cannot load the app's files or API answers as their own subresources.
-        ("Cross-Origin-Resource-Policy", "same-origin".to_owned()),
+        // Other sites cannot load the app's files or API answers as their own subresources,
+        // except the embedding script, which exists for them.
+        (
+            "Cross-Origin-Resource-Policy",
+            if kind == ResponseKind::EmbedScript {
+                "cross-origin"
+            } else {
+                "same-origin"
+            }
+            .to_owned(),
+        ),
     ];
     if kind == ResponseKind::Api {
         headers.push(("Cache-Control", "no-store".to_owned()));
