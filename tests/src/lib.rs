@@ -1,6 +1,9 @@
 //! Shared helpers for the integration suites: the Worker under workerd, purpose-built RDP servers
 //! for every failure mode, and real peers (xrdp, freerdp-shadow-cli).
 
+// Test support: a server or fixture that cannot start should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod peers;
 pub mod probing;
 pub mod servers;

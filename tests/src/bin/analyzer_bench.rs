@@ -4,6 +4,9 @@
 //! `cargo run --profile release-native -p rdp-doctor-tests --bin analyzer_bench [MB ...]`
 //! (sizes default to 1 10 100). The browser counterpart is tests/e2e/bench/.
 
+// A benchmark stops loudly when its setup fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

@@ -20,6 +20,9 @@
 //! `cargo xtask bench` runs it; alone: `cargo run --profile release-native -p rdp-doctor-tests
 //! --bin worker_cpu_bench -- [--probes N]` with `RDP_DOCTOR_ROOT` and `RDP_DOCTOR_WRANGLER` set.
 
+// A benchmark stops loudly when its setup fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

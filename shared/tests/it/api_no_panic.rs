@@ -63,8 +63,7 @@ const TOKENS: &[&str] = &[
     "1e3",
 ];
 
-#[path = "support/xorshift.rs"]
-mod xorshift;
+use crate::xorshift;
 
 use xorshift::Rng;
 

@@ -10,8 +10,7 @@ use rdp_doctor_core::analyze::cert::{self, CertContext};
 use rdp_doctor_core::analyze::{events, rdpfile, snapshot};
 use rdp_doctor_core::evidence::Source;
 
-#[path = "support/xorshift.rs"]
-mod xorshift;
+use crate::xorshift;
 
 use xorshift::Rng;
 

@@ -1,0 +1,22 @@
+//! Every integration test of this crate in one binary: one link instead of one per file.
+
+// A test stops loudly on the first surprise.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod analyze_bench;
+mod analyze_cert;
+mod analyze_events;
+mod analyze_rdpfile;
+mod analyze_robustness;
+mod analyze_snapshot;
+mod api_headers;
+mod api_no_panic;
+mod api_request;
+mod api_target;
+mod codes;
+mod engine;
+mod scenarios;
+
+// One random-input generator for every suite that needs one (the unit tests share it too).
+#[path = "../support/xorshift.rs"]
+mod xorshift;
