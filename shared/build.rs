@@ -501,11 +501,7 @@ fn validate_scenarios(
             check_evidence(declared, id, at);
         }
         for (question, option) in &s.answers {
-            let known = questions
-                .iter()
-                .find(|q| &q.id == question)
-                .is_some_and(|q| q.options.iter().any(|o| &o.id == option));
-            if !known {
+            if !names_option(questions, question, option) {
                 fail(format!(
                     "{}: answer {question:?} = {option:?} names no question option",
                     at()
@@ -581,11 +577,7 @@ fn validate_incidents(
             }
         }
         for (question, option) in &incident.facts {
-            let known = questions
-                .iter()
-                .find(|q| &q.id == question)
-                .is_some_and(|q| q.options.iter().any(|o| &o.id == option));
-            if !known {
+            if !names_option(questions, question, option) {
                 fail(format!(
                     "{}: fact {question:?} = {option:?} names no question option",
                     at()
@@ -727,4 +719,12 @@ fn evidence_enum(decls: &[EvidenceDecl]) -> String {
          EvidenceId::ALL.iter().copied().find(|e| e.as_str() == id)\n    }\n}\n",
     );
     src
+}
+
+/// Whether `question` is a wizard question with an option `option`.
+fn names_option(questions: &[Question], question: &str, option: &str) -> bool {
+    questions
+        .iter()
+        .find(|q| q.id == question)
+        .is_some_and(|q| q.options.iter().any(|o| o.id == option))
 }
