@@ -15,7 +15,8 @@ async function ruledOutCount(page: Page): Promise<number> {
 }
 
 test('a server that closes every connection: TCP passes, negotiation fails, the diagnosis uses it', async ({ page }) => {
-  // Accepts, then hangs up without answering: what a listener that denies RDP looks like.
+  // Accepts, then hangs up without answering: what a listener that denies RDP looks like. The
+  // probe's second, silent connection shows the close comes on accept, not after the request.
   const server = net.createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => server.listen(DENYING_PORT, '127.0.0.1', resolve));
   try {
@@ -36,7 +37,7 @@ test('a server that closes every connection: TCP passes, negotiation fails, the 
     expect(await ruledOutCount(page)).toBeGreaterThan(ruledOutBefore);
     const link = await page.getByLabel('Link to my results', { exact: true }).inputValue();
     const results = JSON.parse(Buffer.from(new URLSearchParams(new URL(link).hash.slice(1)).get('results') ?? '', 'base64url').toString());
-    expect(results.evidence.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(['probe.tcp_open', 'probe.x224_closed']));
+    expect(results.evidence.map((e: { id: string }) => e.id)).toEqual(expect.arrayContaining(['probe.tcp_open', 'probe.tcp_closed_on_accept']));
     expect(results.probe.stages[0].stage).toBe('tcp');
     await screenshot(page, 'probe-real-denying');
   } finally {

@@ -95,7 +95,7 @@ fn check_card(props: &CheckCardProps) -> Html {
             <details open={props.recommended}>
                 <summary>{ format!("The script ({}), in full", check.script.trim_start_matches("/collect/")) }</summary>
                 { match &*script {
-                    Some(Ok(_)) => html! { <pre class="script" aria-label={format!("{} script", check.title)}><code>{ text.clone() }</code></pre> },
+                    Some(Ok(_)) => html! { <pre class="script" tabindex="0" aria-label={format!("{} script", check.title)}><code>{ text.clone() }</code></pre> },
                     Some(Err(())) => html! { <p class="notice">{ "The script could not be loaded; download it with the link below." }</p> },
                     None => html! { <p class="muted">{ "Loading the script…" }</p> },
                 } }
