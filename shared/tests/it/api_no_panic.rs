@@ -2,6 +2,8 @@
 //! hosts through the parser and the policy. Nothing panics, every refusal is a client error,
 //! and nothing accepted is an address the standard library itself calls non-public.
 
+// Shared with the api_request fuzz target.
+#[path = "../api_properties/mod.rs"]
 mod api_properties;
 
 use std::net::Ipv4Addr;
