@@ -144,6 +144,24 @@ pub struct QuestionRef {
     pub options: Vec<OptionRef>,
 }
 
+impl From<&Question> for QuestionRef {
+    fn from(q: &Question) -> Self {
+        QuestionRef {
+            id: q.id.clone(),
+            text: q.text.clone(),
+            help: q.help.clone(),
+            options: q
+                .options
+                .iter()
+                .map(|o| OptionRef {
+                    id: o.id.clone(),
+                    label: o.label.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A source of evidence beyond the wizard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -608,19 +626,7 @@ fn best_question(
             best = Some((gain, question));
         }
     }
-    best.map(|(_, q)| QuestionRef {
-        id: q.id.clone(),
-        text: q.text.clone(),
-        help: q.help.clone(),
-        options: q
-            .options
-            .iter()
-            .map(|o| OptionRef {
-                id: o.id.clone(),
-                label: o.label.clone(),
-            })
-            .collect(),
-    })
+    best.map(|(_, q)| QuestionRef::from(q))
 }
 
 /// The evidence source, not yet used, whose findings would best tell the leading causes apart,

@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use rdp_doctor_core::engine::{OptionRef, QuestionRef};
+use rdp_doctor_core::engine::QuestionRef;
 use rdp_doctor_core::kb;
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -16,20 +16,7 @@ use crate::state::Action;
 /// The role question comes first: the engine never picks it (it weighs no cause), and every
 /// later step depends on it.
 fn role_question() -> Option<QuestionRef> {
-    let question = kb::question(ROLE_QUESTION)?;
-    Some(QuestionRef {
-        id: question.id.clone(),
-        text: question.text.clone(),
-        help: question.help.clone(),
-        options: question
-            .options
-            .iter()
-            .map(|o| OptionRef {
-                id: o.id.clone(),
-                label: o.label.clone(),
-            })
-            .collect(),
-    })
+    kb::question(ROLE_QUESTION).map(QuestionRef::from)
 }
 
 #[function_component(WizardPanel)]
