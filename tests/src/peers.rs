@@ -165,7 +165,7 @@ impl XDisplay {
         let number = 100 + free_port()? % 800;
         let mut child = Command::new("Xvfb")
             .arg(format!(":{number}"))
-            .args(["-displayfd", "1", "-nolisten", "tcp"])
+            .args(["-displayfd", "1", "-nolisten", "tcp", "-noreset"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log)?)
@@ -179,8 +179,15 @@ impl XDisplay {
             });
             line.trim().parse::<u16>().ok()
         });
-        match tokio::time::timeout(STARTUP, ready).await {
-            Ok(Ok(Some(number))) => Ok(XDisplay { number, process }),
+        let answering = async {
+            let number = ready.await.ok().flatten()?;
+            while !accepts_x11_clients(number).await {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Some(number)
+        };
+        match tokio::time::timeout(STARTUP, answering).await {
+            Ok(Some(number)) => Ok(XDisplay { number, process }),
             _ => {
                 let _ = process.0.kill();
                 Err(start_failed("Xvfb did not start", &log))
@@ -189,8 +196,28 @@ impl XDisplay {
     }
 
     fn socket(&self) -> std::path::PathBuf {
-        format!("/tmp/.X11-unix/X{}", self.number).into()
+        x11_socket(self.number)
     }
+}
+
+fn x11_socket(number: u16) -> std::path::PathBuf {
+    format!("/tmp/.X11-unix/X{number}").into()
+}
+
+/// Whether the display completes an X11 connection setup. Under load Xvfb can report its display
+/// number before it serves clients, and freerdp-shadow-cli gives up on the first refusal. Written
+/// by hand: twelve bytes out and one back do not justify an X11 client library.
+async fn accepts_x11_clients(number: u16) -> bool {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let Ok(mut stream) = tokio::net::UnixStream::connect(x11_socket(number)).await else {
+        return false;
+    };
+    // Little-endian setup request for protocol 11.0 without authorization.
+    let setup = [b'l', 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    let mut status = [0u8; 1];
+    stream.write_all(&setup).await.is_ok()
+        && stream.read_exact(&mut status).await.is_ok()
+        && status[0] == 1
 }
 
 impl Drop for XDisplay {

@@ -27,6 +27,25 @@ async fn probe(port: u16) -> ProbeReport {
     .await
 }
 
+/// Probes xrdp, and once more when the per-version table is not `expected`. xrdp forks a process
+/// per connection, and on a loaded two-core CI machine it has closed one version check's
+/// connection before its ServerHello (about one run in a hundred); a second probe that agrees
+/// shows the table is the server's, and two that disagree still fail the test.
+async fn probe_xrdp_versions(
+    port: u16,
+    expected: impl Fn(&[(TlsVersion, HelloOutcome)]) -> bool,
+) -> ProbeReport {
+    let report = probe(port).await;
+    if expected(&tls_versions(&report)) {
+        return report;
+    }
+    eprintln!(
+        "xrdp answered the version checks unlike its configuration, probing again: {:?}",
+        tls_versions(&report)
+    );
+    probe(port).await
+}
+
 fn status(report: &ProbeReport, kind: StageKind) -> StageStatus {
     report
         .stage(kind)
@@ -66,6 +85,14 @@ fn tls_versions(report: &ProbeReport) -> Vec<(TlsVersion, HelloOutcome)> {
     }
 }
 
+fn supported_in(versions: &[(TlsVersion, HelloOutcome)]) -> Vec<TlsVersion> {
+    versions
+        .iter()
+        .filter(|(version, outcome)| outcome.accepted_version() == Some(*version))
+        .map(|(version, _)| *version)
+        .collect()
+}
+
 fn supported(report: &ProbeReport) -> Vec<TlsVersion> {
     match report.stage(StageKind::Tls).map(|s| &s.details) {
         Some(StageDetails::Tls(details)) => details
@@ -88,13 +115,21 @@ async fn xrdp_negotiate_with_certificate_selects_tls() {
         ..XrdpConfig::default()
     };
     let xrdp = Xrdp::start(&config).await.unwrap();
-    let report = probe(xrdp.port).await;
+    let report = probe_xrdp_versions(xrdp.port, |versions| {
+        supported_in(versions) == [TlsVersion::Tls12, TlsVersion::Tls13]
+    })
+    .await;
     assert_eq!(
         negotiation(&report).selected_protocol(),
         Some(Protocol::Ssl)
     );
     assert_eq!(accepted_protocols(&report), [Protocol::Rdp, Protocol::Ssl]);
-    assert_eq!(supported(&report), [TlsVersion::Tls12, TlsVersion::Tls13]);
+    assert_eq!(
+        supported(&report),
+        [TlsVersion::Tls12, TlsVersion::Tls13],
+        "{:?}",
+        tls_versions(&report)
+    );
     assert_eq!(report.certificate_chain, std::slice::from_ref(&cert.der));
     // xrdp has no NLA: a client offering it still gets TLS.
     assert_eq!(status(&report, StageKind::Nla), StageStatus::NotApplicable);
@@ -153,7 +188,10 @@ async fn xrdp_tls10_only() {
         ..XrdpConfig::default()
     };
     let xrdp = Xrdp::start(&config).await.unwrap();
-    let report = probe(xrdp.port).await;
+    let report = probe_xrdp_versions(xrdp.port, |versions| {
+        supported_in(versions) == [TlsVersion::Tls10]
+    })
+    .await;
     assert_eq!(supported(&report), [TlsVersion::Tls10]);
     assert!(has_evidence(&report, EvidenceId::ProbeTlsLegacyOnly));
     assert!(has_evidence(&report, EvidenceId::ProbeClientIncompatible));
@@ -169,7 +207,12 @@ async fn xrdp_with_a_key_openssl_refuses_answers_tls_with_an_mcs_disconnect() {
         ..XrdpConfig::default()
     };
     let xrdp = Xrdp::start(&config).await.unwrap();
-    let report = probe(xrdp.port).await;
+    let report = probe_xrdp_versions(xrdp.port, |versions| {
+        versions
+            .iter()
+            .all(|(_, outcome)| *outcome == HelloOutcome::McsDisconnect)
+    })
+    .await;
     assert_eq!(
         negotiation(&report).selected_protocol(),
         Some(Protocol::Ssl)
