@@ -13,6 +13,8 @@ pub enum EventFormat {
     PowershellFormatList,
     Csv,
     Evtx,
+    /// One event per line as tickets and forum posts quote them: `Schannel 36871: A fatal error…`.
+    QuotedLines,
     /// Records handed over by a caller that parsed them itself.
     Records,
 }
@@ -26,6 +28,7 @@ impl EventFormat {
             EventFormat::PowershellFormatList => "Get-WinEvent | Format-List text",
             EventFormat::Csv => "CSV export",
             EventFormat::Evtx => ".evtx file",
+            EventFormat::QuotedLines => "events quoted one per line",
             EventFormat::Records => "parsed event records",
         }
     }

@@ -620,3 +620,24 @@ fn logon_type_and_port_are_read_from_text_exports() {
         ])
     );
 }
+
+/// Events as Microsoft Learn's troubleshooting articles and forum posts quote them, one per line
+/// ("Troubleshoot an RDP general error to a VM in Azure"; "Event ID 1055 — Terminal Server
+/// Authentication Configuration").
+#[test]
+fn events_quoted_one_per_line() {
+    let quoted = "Microsoft-Windows-TerminalServices-RemoteConnectionManager 1055: The Terminal Server is configured to use a certificate but is unable to access the private key associated with this certificate.\n\
+        Service Control Manager 7022: The Remote Desktop Services service hung on starting.\n\
+        Tcpip 4231: A request to allocate an ephemeral port number from the global TCP port space has failed.";
+    let report = events::analyze(quoted.as_bytes()).unwrap();
+    assert_eq!(report.format_detected, EventFormat::QuotedLines);
+    assert_eq!(
+        sorted(evidence(&report)),
+        sorted(vec![
+            EvidenceId::EventRcmCertKeyInaccessible,
+            EvidenceId::EventRdpServiceFailed
+        ])
+    );
+    // A pasted dialog is no event list.
+    assert!(events::analyze(b"Error code: 0x904\nExtended error code: 0x7").is_err());
+}

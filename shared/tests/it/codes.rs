@@ -429,6 +429,44 @@ fn dialog_wording_is_recognised_in_several_languages() {
     }
 }
 
+/// Whole dialogs as Windows shows them (and as the RDP Wrapper, AutomatedLab and Microsoft Learn
+/// pages quote them), in their current and older wordings.
+#[test]
+fn whole_windows_dialogs_are_recognised() {
+    for (text, expected) in [
+        (
+            "Your computer could not connect to another console session on the remote computer because you already have a console session in progress.",
+            "console_session_in_progress",
+        ),
+        (
+            "Remote Desktop cannot verify the identity of the remote computer because there is a time or date difference between your computer and the remote computer.",
+            "time_difference",
+        ),
+        (
+            "Remote Desktop cannot verify the identity of the remote computer because there is a time and/or date difference between your computer and the remote computer.",
+            "time_difference",
+        ),
+        (
+            "The task you are trying to do can\u{2019}t be completed because Remote Desktop Services is currently busy. Please try again in a few minutes.",
+            "rds_busy",
+        ),
+        (
+            "There are currently no logon servers available to service the logon request.",
+            "no_logon_servers",
+        ),
+        (
+            "Account restrictions are preventing this user from signing in. For example: blank passwords aren't allowed, sign-in times are limited, or a policy restriction has been enforced.",
+            "account_restriction",
+        ),
+        (
+            "The sign-in method you\u{2019}re trying to use isn\u{2019}t allowed. Try a different sign-in method or contact your system administrator.",
+            "entra_sign_in_method_blocked",
+        ),
+    ] {
+        assert_eq!(message_ids(&codes::decode(text)), [expected], "{text}");
+    }
+}
+
 #[test]
 fn every_wording_fragment_is_reachable_through_decode() {
     for message in &kb::codes().messages {

@@ -3,8 +3,9 @@
 //!
 //! Inputs (auto-detected): event XML (one, many, or `wevtutil qe /f:xml` output without a root),
 //! Event Viewer "Copy details as text", `wevtutil qe /f:text`, `Get-WinEvent | Format-List`,
-//! Event Viewer and `Export-Csv` CSV files. Binary .evtx files go through
-//! `crate::analyze::evtx` (feature `evtx`), which hands parsed records to [`analyze_records`].
+//! Event Viewer and `Export-Csv` CSV files, and events quoted one per line (`Schannel 36871: …`).
+//! Binary .evtx files go through `crate::analyze::evtx` (feature `evtx`), which hands parsed
+//! records to [`analyze_records`].
 //!
 //! Memory stays bounded however large the input: records are analysed as they are parsed, the
 //! timeline keeps at most [`MAX_TIMELINE`] entries and the counts at most [`MAX_OTHER_KINDS`] kinds.
@@ -12,6 +13,7 @@
 mod catalogue;
 mod csv;
 mod labeled;
+mod quoted;
 pub(crate) mod xml;
 
 use std::collections::HashMap;
@@ -121,6 +123,9 @@ pub fn analyze_at(input: &[u8], failed_at: Option<i64>) -> Result<EventReport, A
     } else if let Some(format) = labeled::detect(&text) {
         labeled::parse(&text, format, |record| analysis.add(record));
         format
+    } else if quoted::detect(&text) {
+        quoted::parse(&text, |record| analysis.add(record));
+        EventFormat::QuotedLines
     } else {
         return Err(AnalyzeError::NoEvents);
     };
