@@ -25,8 +25,8 @@ const LIKELY: f64 = 0.5;
 const POSSIBLE: f64 = 0.15;
 /// The ranking is settled when the top cause reaches this probability and is `LEAD_FACTOR`
 /// times as likely as the next. Calibrated on the incident corpus's tune part (kb/README.md):
-/// from 0.5 and from 0.6 the settled top cause was wrong in 3 of 21 and 2 of 18 replays; from 0.7
-/// in 1 of 12. Below it, asking on is worth more than stopping.
+/// from 0.5 and from 0.6 the settled top cause was wrong in 3 of 25 and 2 of 20 replays; from 0.7
+/// in 1 of 15. Below it, asking on is worth more than stopping.
 const SETTLED: f64 = 0.7;
 const LEAD_FACTOR: f64 = 3.0;
 /// Evidence from outside the failure window (`Evidence::old`) counts this share of its weight,

@@ -193,7 +193,8 @@ pub struct ErrinfoName {
 #[serde(deny_unknown_fields)]
 pub struct Message {
     pub id: String,
-    /// Which client shows it: `windows` (mstsc, Windows App, web client), `freerdp`, `guacamole`, `rdesktop`.
+    /// Which client or tool shows it: `windows` (mstsc, Windows App, web client), `freerdp`,
+    /// `guacamole`, `rdesktop`, `rdpwrap` (RDP Wrapper's configuration tool).
     pub client: String,
     pub meaning: String,
     /// Evidence the message establishes.

@@ -462,6 +462,15 @@ fn whole_windows_dialogs_are_recognised() {
             "The sign-in method you\u{2019}re trying to use isn\u{2019}t allowed. Try a different sign-in method or contact your system administrator.",
             "entra_sign_in_method_blocked",
         ),
+        // RDP Wrapper's RDPConf, as its users quote it (rdpwrap issue tracker).
+        (
+            "Listener state: Listening [not supported]",
+            "rdpwrap_not_supported",
+        ),
+        (
+            "Service state: Running, Listener state: Not listening [not listening]",
+            "rdpwrap_not_listening",
+        ),
     ] {
         assert_eq!(message_ids(&codes::decode(text)), [expected], "{text}");
     }
