@@ -161,6 +161,12 @@ impl Connector for WorkerConnector {
             .map_err(|error| connect_error(&error))?;
         match within(self.connect_timeout_ms, socket.opened()).await {
             Some(Ok(_)) => Ok(ClosingSocket(Some(socket))),
+            // The service accepted and reset (or closed) before the runtime finished opening:
+            // the port is open, and the engine reads that reset from the stream.
+            Some(Err(error)) if is_connection_lost(&error.to_string()) => {
+                close_now(socket);
+                Ok(ClosingSocket(None))
+            }
             Some(Err(error)) => {
                 close_now(socket);
                 Err(connect_error(&error))
@@ -186,15 +192,31 @@ fn workerd_hostname(address: IpAddr) -> String {
 /// A runtime socket that is closed when the engine drops it, i.e. as soon as its stage is done.
 /// Without this the connection stays open until the whole request ends: a silent target saw
 /// 11–12 connections at once from one probe, and on Cloudflare a 7th open socket waits for
-/// one of the first six to close.
+/// one of the first six to close. `None` is a connection the service dropped as it was opened.
 pub struct ClosingSocket(Option<Socket>);
 
 impl ClosingSocket {
     fn socket(&mut self) -> io::Result<Pin<&mut Socket>> {
-        self.0
-            .as_mut()
-            .map(Pin::new)
-            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
+        self.0.as_mut().map(Pin::new).ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "the connection was lost as it was opened",
+            )
+        })
+    }
+}
+
+/// workerd's words for a connection the peer reset or dropped ("Network connection lost.").
+fn is_connection_lost(message: &str) -> bool {
+    message.contains("Network connection lost")
+}
+
+/// The runtime reports a reset as a plain error; the engine tells a reset apart by its kind.
+fn reset_kind(error: io::Error) -> io::Error {
+    if is_connection_lost(&error.to_string()) {
+        io::Error::new(io::ErrorKind::ConnectionReset, error.to_string())
+    } else {
+        error
     }
 }
 
@@ -221,7 +243,7 @@ impl AsyncRead for ClosingSocket {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         match self.socket() {
-            Ok(socket) => socket.poll_read(cx, buf),
+            Ok(socket) => socket.poll_read(cx, buf).map_err(reset_kind),
             Err(error) => Poll::Ready(Err(error)),
         }
     }
@@ -234,7 +256,7 @@ impl AsyncWrite for ClosingSocket {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         match self.socket() {
-            Ok(socket) => socket.poll_write(cx, buf),
+            Ok(socket) => socket.poll_write(cx, buf).map_err(reset_kind),
             Err(error) => Poll::Ready(Err(error)),
         }
     }
