@@ -223,6 +223,72 @@ mod tests {
         assert_eq!(server_fault.status, StageStatus::Failed);
     }
 
+    /// The NLA stage's status and verdict for every way it stops short of the CHALLENGE: the
+    /// TLS handshake under it ending (after a TLS 1.2 ServerHello), then CredSSP failing.
+    #[test]
+    fn verdicts_where_nla_stops() {
+        use crate::probe::credssp::CredsspError;
+        use crate::report::SessionFailure;
+
+        let ends = [
+            HandshakeEnd::BelowProbeTls,
+            HandshakeEnd::Closed,
+            HandshakeEnd::Reset,
+            HandshakeEnd::TimedOut,
+            HandshakeEnd::Failed {
+                error: SessionFailure::HandshakeMessageTooLarge,
+            },
+            HandshakeEnd::Failed {
+                error: SessionFailure::LimitReached,
+            },
+            HandshakeEnd::Alert {
+                description: 40,
+                name: "HandshakeFailure".into(),
+            },
+            HandshakeEnd::Alert {
+                description: 80,
+                name: "InternalError".into(),
+            },
+        ];
+        let mut lines: Vec<String> = ends
+            .into_iter()
+            .map(|end| {
+                let handshake = FullHandshake {
+                    server_hello: Some(TlsVersion::Tls12),
+                    cipher_suite: None,
+                    received_bytes: 1234,
+                    end,
+                };
+                nla_not_reached(&handshake, Some(TlsVersion::Tls12))
+            })
+            .map(|report| format!("{:?}: {}", report.status, report.verdict))
+            .collect();
+        let failures = [
+            NlaFailure::Exchange {
+                error: SessionFailure::Reset,
+            },
+            NlaFailure::Exchange {
+                error: SessionFailure::SessionClosed,
+            },
+            NlaFailure::NoReply,
+            NlaFailure::InvalidReply {
+                detail: CredsspError::NotTsRequest(0x05).to_string(),
+            },
+            NlaFailure::InvalidToken {
+                detail: CredsspError::NotChallenge.to_string(),
+            },
+            NlaFailure::NoNtlmToken,
+        ];
+        lines.extend(failures.into_iter().map(|failure| {
+            let report = nla_report(NlaDetails {
+                failure: Some(failure),
+                ..NlaDetails::default()
+            });
+            format!("{:?}: {}", report.status, report.verdict)
+        }));
+        insta::assert_snapshot!(lines.join("\n"));
+    }
+
     #[test]
     fn clock_skew_is_said_in_plain_units() {
         let skew = 2 * 3_600_000 + 5 * 60_000 + 7_000;
