@@ -7,7 +7,7 @@
 
 use futures::StreamExt;
 use rdp_doctor_core::api::{
-    ApiError, Destination, MAX_REQUEST_BODY_BYTES, ProbeConfig, ProbeRequest, Target,
+    ApiError, CheckedTarget, Destination, MAX_REQUEST_BODY_BYTES, ProbeConfig, ProbeRequest,
     accepts_ndjson, is_json_content_type, rate_limit_key, resolve_target, target_rate_limit_key,
 };
 use worker::{Env, Method, Request, Response, Result, RouteContext, console_error, console_log};
@@ -148,7 +148,7 @@ async fn check_rate_limit(
 }
 
 async fn run_probe(
-    target: Target,
+    target: CheckedTarget,
     destination: Destination,
     config: &ProbeConfig,
     stream: bool,

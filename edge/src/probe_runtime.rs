@@ -18,7 +18,7 @@ use futures::channel::mpsc;
 use futures::future::{Either, select};
 use futures::{FutureExt, StreamExt};
 use rdp_doctor_core::api::{
-    ApiError, Destination, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent, Target as CheckedTarget,
+    ApiError, CheckedTarget, Destination, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent,
 };
 use rdp_doctor_core::probe::{
     self, Clock, ConnectError, Connector, ProbeOptions, ProbeReport, StageReport,

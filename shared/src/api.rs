@@ -31,7 +31,7 @@ pub use security_headers::{
     content_security_policy, security_headers,
 };
 pub use target::{
-    DEFAULT_RDP_PORT, MAX_HOST_LEN, Target, TargetPolicy, check_target, judge_resolved_addresses,
+    CheckedTarget, MAX_HOST_LEN, TargetPolicy, check_target, judge_resolved_addresses,
 };
 
 /// Request bodies larger than this are refused before parsing (a probe request is ~50 bytes).
@@ -66,9 +66,13 @@ impl ProbeRequest {
         serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("{EXPECTED}: {e}")))
     }
 
-    /// The policy-checked destination; the port defaults to [`DEFAULT_RDP_PORT`].
-    pub fn target(&self, policy: &TargetPolicy) -> Result<Target, ApiError> {
-        check_target(&self.host, self.port.unwrap_or(DEFAULT_RDP_PORT), policy)
+    /// The policy-checked destination; the port defaults to [`Target::DEFAULT_PORT`](crate::report::Target::DEFAULT_PORT).
+    pub fn target(&self, policy: &TargetPolicy) -> Result<CheckedTarget, ApiError> {
+        check_target(
+            &self.host,
+            self.port.unwrap_or(crate::report::Target::DEFAULT_PORT),
+            policy,
+        )
     }
 }
 

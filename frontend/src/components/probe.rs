@@ -3,8 +3,9 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use rdp_doctor_core::api::{DEFAULT_RDP_PORT, TargetPolicy, check_target};
+use rdp_doctor_core::api::{TargetPolicy, check_target};
 use rdp_doctor_core::engine::Diagnosis;
+use rdp_doctor_core::report::Target;
 
 use super::CopyButton;
 use super::probe_report::{ProbeReportView, StageList};
@@ -60,7 +61,7 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             start_probe(&journey);
         })
     };
-    let inside = inside_network(&session.host, port.parse().unwrap_or(DEFAULT_RDP_PORT));
+    let inside = inside_network(&session.host, port.parse().unwrap_or(Target::DEFAULT_PORT));
     html! {
         <section class="card" aria-labelledby="probe-title">
             <h2 id="probe-title">{ "Probe the server from outside" }</h2>
@@ -83,7 +84,7 @@ pub fn probe_panel(props: &ProbePanelProps) -> Html {
             </form>
             <p id="probe-port-error" class="field-error">{ port_error.clone().unwrap_or_default() }</p>
             if let Some(why) = inside {
-                <InsideYourNetwork host={session.host.trim().to_owned()} port={port.parse().unwrap_or(DEFAULT_RDP_PORT)} {why} />
+                <InsideYourNetwork host={session.host.trim().to_owned()} port={port.parse().unwrap_or(Target::DEFAULT_PORT)} {why} />
             }
             <ProbeResult run={session.probe.clone()} diagnosis={journey.diagnosis.clone()} />
         </section>

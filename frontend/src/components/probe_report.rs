@@ -514,7 +514,7 @@ fn nla_section(props: &NlaSectionProps) -> Html {
                 if let Some(membership) = membership { <dt>{ "Domain or workgroup" }</dt><dd>{ membership }</dd> }
                 if let Some(os) = ntlm.and_then(|n| n.os_version.clone()) { <dt>{ "Windows version" }</dt><dd>{ labels::windows_version(&os) }</dd> }
                 if let Some(skew) = ntlm.and_then(|n| n.clock_skew_ms) { <dt>{ "Server clock" }</dt><dd>{ labels::clock_skew(skew) }</dd> }
-                if let Some(failure) = &nla.failure { <dt>{ "Where it stopped" }</dt><dd>{ failure }</dd> }
+                if let Some(failure) = &nla.failure { <dt>{ "Where it stopped" }</dt><dd>{ failure.describe() }</dd> }
             </dl>
         </section>
     }

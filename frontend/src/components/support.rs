@@ -5,6 +5,8 @@
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use rdp_doctor_core::report::Target;
+
 use super::probe::{inside_network, start_probe};
 use super::{CopyButton, JourneyProps};
 use crate::browser;
@@ -28,7 +30,7 @@ pub fn support_note_banner(props: &JourneyProps) -> Html {
     };
     let can_probe = !host.is_empty()
         && matches!(session.probe, ProbeRun::NotRun)
-        && inside_network(host, port.parse().unwrap_or(3389)).is_none();
+        && inside_network(host, port.parse().unwrap_or(Target::DEFAULT_PORT)).is_none();
     let on_probe = {
         let journey = journey.clone();
         Callback::from(move |_| start_probe(&journey))

@@ -3,7 +3,8 @@
 
 use super::resolve::DEFAULT_DOH_URL;
 use super::security_headers::FrameAncestors;
-use super::target::{DEFAULT_RDP_PORT, TargetPolicy};
+use super::target::TargetPolicy;
+use crate::report::Target;
 
 pub const ALLOWED_PORTS_VAR: &str = "ALLOWED_PORTS";
 pub const ALLOW_LOOPBACK_TARGETS_VAR: &str = "ALLOW_LOOPBACK_TARGETS";
@@ -43,7 +44,7 @@ impl ProbeConfig {
         let defaults = ProbeConfig::default();
         let allowed_ports = match var(ALLOWED_PORTS_VAR) {
             Some(value) => parse_ports(&value)?,
-            None => vec![DEFAULT_RDP_PORT],
+            None => vec![Target::DEFAULT_PORT],
         };
         let allow_loopback = match var(ALLOW_LOOPBACK_TARGETS_VAR) {
             Some(value) => parse_bool(ALLOW_LOOPBACK_TARGETS_VAR, &value)?,
@@ -187,7 +188,7 @@ impl SiteConfig {
         };
         let allowed_ports = var(ALLOWED_PORTS_VAR)
             .and_then(|value| parse_ports(&value).ok())
-            .unwrap_or_else(|| vec![DEFAULT_RDP_PORT]);
+            .unwrap_or_else(|| vec![Target::DEFAULT_PORT]);
         SiteConfig {
             org_name: text(ORG_NAME_VAR),
             support_contact: text(SUPPORT_CONTACT_VAR),
@@ -259,7 +260,7 @@ mod tests {
             }
         );
         let unset = SiteConfig::from_vars(|_| None);
-        assert_eq!(unset.allowed_ports, vec![DEFAULT_RDP_PORT]);
+        assert_eq!(unset.allowed_ports, vec![Target::DEFAULT_PORT]);
         assert_eq!(unset.org_name, None);
     }
 }

@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::Deserialize;
 
 use super::ApiError;
-use super::target::{Target, TargetPolicy, judge_resolved_addresses};
+use super::target::{CheckedTarget, TargetPolicy, judge_resolved_addresses};
 
 /// Cloudflare's public resolver, JSON API (https://developers.cloudflare.com/1.1.1.1/encryption/dns-over-https/make-api-requests/dns-json/).
 pub const DEFAULT_DOH_URL: &str = "https://cloudflare-dns.com/dns-query";
@@ -144,7 +144,7 @@ pub enum Destination {
 /// is its own destination; `localhost` (allowed only in development) is loopback without
 /// asking DNS, as RFC 6761 (6.3) says resolvers must treat it.
 pub async fn resolve_target(
-    target: &Target,
+    target: &CheckedTarget,
     policy: &TargetPolicy,
     resolver: &impl Resolver,
 ) -> Result<Destination, ApiError> {

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use super::ApiError;
 use super::cloudflare::cloudflare_range;
+use crate::report::Target;
 
-pub const DEFAULT_RDP_PORT: u16 = 3389;
 /// The longest DNS name in presentation form (RFC 1035, without the trailing dot).
 pub const MAX_HOST_LEN: usize = 253;
 const MAX_LABEL_LEN: usize = 63;
@@ -36,17 +36,17 @@ pub struct TargetPolicy {
 impl Default for TargetPolicy {
     fn default() -> Self {
         TargetPolicy {
-            allowed_ports: vec![DEFAULT_RDP_PORT],
+            allowed_ports: vec![Target::DEFAULT_PORT],
             allow_loopback: false,
         }
     }
 }
 
-/// A destination that passed the policy. `host` is normalized: an address in its canonical text
+/// A destination that passed the policy, with its address when it is one. `host` is normalized: an address in its canonical text
 /// form (`0x7f.1` becomes `127.0.0.1`, `[::ffff:1.2.3.4]` becomes `1.2.3.4`), or a lower-case
 /// name without a trailing dot. Connect to `host`, never to what the person typed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Target {
+pub struct CheckedTarget {
     pub host: String,
     pub port: u16,
     /// Set when the host is an address rather than a name.
@@ -56,7 +56,11 @@ pub struct Target {
 
 /// Validates `host` and `port` against `policy`: 400 `invalid_host` for malformed hosts,
 /// 403 `port_not_allowed` / `target_not_allowed` for well-formed destinations the policy refuses.
-pub fn check_target(host: &str, port: u16, policy: &TargetPolicy) -> Result<Target, ApiError> {
+pub fn check_target(
+    host: &str,
+    port: u16,
+    policy: &TargetPolicy,
+) -> Result<CheckedTarget, ApiError> {
     let parsed = parse_host(host)?;
     if !policy.allowed_ports.contains(&port) {
         return Err(ApiError::PortNotAllowed {
@@ -73,7 +77,7 @@ pub fn check_target(host: &str, port: u16, policy: &TargetPolicy) -> Result<Targ
         ))),
         Host::Ip { ip, zone: None } => {
             let ip = judge_ip(ip, policy.allow_loopback).map_err(ApiError::TargetNotAllowed)?;
-            Ok(Target {
+            Ok(CheckedTarget {
                 host: ip.to_string(),
                 port,
                 ip: Some(ip),
@@ -81,7 +85,7 @@ pub fn check_target(host: &str, port: u16, policy: &TargetPolicy) -> Result<Targ
         }
         Host::Name(name) => {
             judge_name(&name, policy.allow_loopback)?;
-            Ok(Target {
+            Ok(CheckedTarget {
                 host: name,
                 port,
                 ip: None,

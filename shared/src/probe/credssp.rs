@@ -12,7 +12,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use super::driver::{Clock, with_deadline};
 use super::session::{NlaLimits, TlsSession};
-use crate::report::{NlaDetails, NtlmChallengeInfo};
+use crate::report::{NlaDetails, NlaFailure, NtlmChallengeInfo};
 
 /// Why a TSRequest or an NTLM message could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -274,11 +274,13 @@ pub(crate) async fn credssp<S: AsyncRead + AsyncWrite + Unpin>(
     let bytes = match reply {
         Some(Ok(bytes)) => bytes,
         Some(Err(error)) => {
-            details.failure = Some(format!("CredSSP exchange failed: {error}"));
+            details.failure = Some(NlaFailure::Exchange {
+                error: error.failure(),
+            });
             return details;
         }
         None => {
-            details.failure = Some("no CredSSP reply before the deadline".to_owned());
+            details.failure = Some(NlaFailure::NoReply);
             return details;
         }
     };
@@ -292,14 +294,19 @@ pub(crate) async fn credssp<S: AsyncRead + AsyncWrite + Unpin>(
                     info.clock_skew_ms = info.server_time_unix_ms.map(|server| server - now);
                     details.ntlm = Some(info);
                 }
-                Some(Err(error)) => details.failure = Some(format!("CredSSP token: {error}")),
-                None => {
-                    details.failure =
-                        Some("the server's TSRequest carries no NTLM token".to_owned())
+                Some(Err(error)) => {
+                    details.failure = Some(NlaFailure::InvalidToken {
+                        detail: error.to_string(),
+                    })
                 }
+                None => details.failure = Some(NlaFailure::NoNtlmToken),
             }
         }
-        Err(error) => details.failure = Some(format!("invalid CredSSP reply: {error}")),
+        Err(error) => {
+            details.failure = Some(NlaFailure::InvalidReply {
+                detail: error.to_string(),
+            })
+        }
     }
     details
 }

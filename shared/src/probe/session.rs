@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use super::credssp::{CredsspError, ts_request_len};
 use super::driver::{Clock, StreamEnd, with_deadline, write_all};
-use crate::report::{FullHandshake, HandshakeEnd, TlsVersion};
+use crate::report::{FullHandshake, HandshakeEnd, SessionFailure, TlsVersion};
 
 /// Accepts any certificate and records the chain: the probe reports certificates, it does not
 /// trust them, and it sends nothing secret over this channel.
@@ -126,7 +126,9 @@ pub(crate) async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
             cipher_suite: None,
             received_bytes: 0,
             end: HandshakeEnd::Failed {
-                reason: format!("TLS setup failed: {error}"),
+                error: SessionFailure::Setup {
+                    detail: error.to_string(),
+                },
             },
         },
         chain: Vec::new(),
@@ -185,17 +187,13 @@ pub(crate) async fn handshake<S: AsyncRead + AsyncWrite + Unpin>(
 }
 
 /// Why a TLS session stopped: the stream ended, TLS itself failed, or the server ended the
-/// session.
-#[derive(Debug, thiserror::Error)]
+/// session. The report says it as a [`SessionFailure`].
+#[derive(Debug)]
 pub(crate) enum SessionError {
-    #[error("{}", .0.describe())]
     Stream(StreamEnd),
-    #[error("{}", describe_tls_error(.0))]
-    Tls(#[from] rustls::Error),
-    #[error("the server closed the TLS session")]
+    Tls(rustls::Error),
     SessionClosed,
-    #[error("invalid CredSSP reply: {0}")]
-    Credssp(#[from] CredsspError),
+    Credssp(CredsspError),
 }
 
 impl From<std::io::Error> for SessionError {
@@ -204,13 +202,39 @@ impl From<std::io::Error> for SessionError {
     }
 }
 
-/// rustls's words, except where a server's oversized handshake makes them cryptic.
-fn describe_tls_error(error: &rustls::Error) -> String {
-    match error {
-        rustls::Error::InvalidMessage(rustls::InvalidMessage::HandshakePayloadTooLarge) => {
-            "a handshake message (in practice the certificate chain) is larger than the 64 KB the probe's TLS client accepts".to_owned()
+impl From<rustls::Error> for SessionError {
+    fn from(error: rustls::Error) -> Self {
+        SessionError::Tls(error)
+    }
+}
+
+impl From<CredsspError> for SessionError {
+    fn from(error: CredsspError) -> Self {
+        SessionError::Credssp(error)
+    }
+}
+
+impl SessionError {
+    /// In the report's terms; rustls's words are kept except where a server's oversized
+    /// handshake makes them cryptic.
+    pub(crate) fn failure(self) -> SessionFailure {
+        match self {
+            SessionError::Stream(StreamEnd::Closed) => SessionFailure::Closed,
+            SessionError::Stream(StreamEnd::Reset) => SessionFailure::Reset,
+            SessionError::Stream(StreamEnd::TimedOut) => SessionFailure::TimedOut,
+            SessionError::Stream(StreamEnd::LimitReached) => SessionFailure::LimitReached,
+            SessionError::Stream(StreamEnd::Failed(detail)) => SessionFailure::Io { detail },
+            SessionError::Tls(rustls::Error::InvalidMessage(
+                rustls::InvalidMessage::HandshakePayloadTooLarge,
+            )) => SessionFailure::HandshakeMessageTooLarge,
+            SessionError::Tls(error) => SessionFailure::Tls {
+                detail: error.to_string(),
+            },
+            SessionError::SessionClosed => SessionFailure::SessionClosed,
+            SessionError::Credssp(error) => SessionFailure::InvalidCredssp {
+                detail: error.to_string(),
+            },
         }
-        _ => error.to_string(),
     }
 }
 
@@ -230,7 +254,7 @@ fn handshake_end(error: SessionError) -> HandshakeEnd {
             PeerIncompatible::ServerDoesNotSupportTls12Or13,
         )) => HandshakeEnd::BelowProbeTls,
         error => HandshakeEnd::Failed {
-            reason: error.to_string(),
+            error: error.failure(),
         },
     }
 }

@@ -22,7 +22,9 @@ pub use clients::{ClientResult, DecidedBy};
 pub use events::{EventFormat, EventReport, OtherCount, TimelineEntry};
 pub use evidence_file::EvidenceFile;
 pub use negotiation::{NegotiationOutcome, Protocol};
-pub use nla::{FullHandshake, HandshakeEnd, NlaDetails, NtlmChallengeInfo};
+pub use nla::{
+    FullHandshake, HandshakeEnd, NlaDetails, NlaFailure, NtlmChallengeInfo, SessionFailure,
+};
 pub use probe::{
     NegotiatedTls, ProbeReport, ProtocolResult, StageDetails, StageKind, StageReport, StageStatus,
     TcpOutcome, TlsDetails, TlsVersionResult,

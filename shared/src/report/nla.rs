@@ -16,7 +16,107 @@ pub struct NlaDetails {
     pub server_error_code: Option<u32>,
     pub ntlm: Option<NtlmChallengeInfo>,
     /// Where and why the exchange stopped, when it did not reach the CHALLENGE.
-    pub failure: Option<String>,
+    pub failure: Option<NlaFailure>,
+}
+
+/// Where and why the NLA stage stopped before the server's NTLM CHALLENGE.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "stopped")]
+pub enum NlaFailure {
+    /// The TLS handshake under CredSSP did not complete.
+    TlsHandshake { handshake: Box<FullHandshake> },
+    /// The CredSSP round trip failed.
+    Exchange { error: SessionFailure },
+    /// The server sent no CredSSP reply before the deadline.
+    NoReply,
+    /// The reply is not a TSRequest the probe can read (the parser's words).
+    InvalidReply { detail: String },
+    /// The TSRequest's token is not an NTLM CHALLENGE the probe can read (the parser's words).
+    InvalidToken { detail: String },
+    /// The TSRequest carries no NTLM token.
+    NoNtlmToken,
+}
+
+impl NlaFailure {
+    pub fn describe(&self) -> String {
+        match self {
+            NlaFailure::TlsHandshake { handshake } => {
+                format!("TLS handshake failed: {}", handshake.describe())
+            }
+            NlaFailure::Exchange { error } => {
+                format!("CredSSP exchange failed: {}", error.describe())
+            }
+            NlaFailure::NoReply => "no CredSSP reply before the deadline".to_owned(),
+            NlaFailure::InvalidReply { detail } => format!("invalid CredSSP reply: {detail}"),
+            NlaFailure::InvalidToken { detail } => format!("CredSSP token: {detail}"),
+            NlaFailure::NoNtlmToken => "the server's TSRequest carries no NTLM token".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for NlaFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// Why the probe's TLS session on the main connection stopped, in the report's terms: the
+/// stream ended, the probe's TLS client (rustls) gave up, or the server ended the session.
+/// Third-party words (rustls's, the socket's, the CredSSP parser's) travel as `detail`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SessionFailure {
+    /// The probe could not set up its TLS client.
+    Setup {
+        detail: String,
+    },
+    /// FIN.
+    Closed,
+    /// RST.
+    Reset,
+    TimedOut,
+    /// The server sent more than the exchange's byte limit.
+    LimitReached,
+    /// Another socket error.
+    Io {
+        detail: String,
+    },
+    /// A handshake message (in practice the certificate chain) larger than rustls accepts.
+    HandshakeMessageTooLarge,
+    /// Another rustls error: a limit of its own, a message it refuses.
+    Tls {
+        detail: String,
+    },
+    /// The server closed the TLS session.
+    SessionClosed,
+    /// The server's CredSSP reply could not be read.
+    InvalidCredssp {
+        detail: String,
+    },
+}
+
+impl SessionFailure {
+    pub fn describe(&self) -> String {
+        match self {
+            SessionFailure::Setup { detail } => format!("TLS setup failed: {detail}"),
+            SessionFailure::Closed => "connection closed".to_owned(),
+            SessionFailure::Reset => "connection reset".to_owned(),
+            SessionFailure::TimedOut => "timed out".to_owned(),
+            SessionFailure::LimitReached => "size limit reached".to_owned(),
+            SessionFailure::Io { detail } | SessionFailure::Tls { detail } => detail.clone(),
+            SessionFailure::HandshakeMessageTooLarge => {
+                "a handshake message (in practice the certificate chain) is larger than the 64 KB the probe's TLS client accepts".to_owned()
+            }
+            SessionFailure::SessionClosed => "the server closed the TLS session".to_owned(),
+            SessionFailure::InvalidCredssp { detail } => format!("invalid CredSSP reply: {detail}"),
+        }
+    }
+}
+
+impl std::fmt::Display for SessionFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,7 +160,7 @@ pub enum HandshakeEnd {
     /// The probe's TLS client gave up: rustls's error (a limit of its own, a message it
     /// refuses), which a real client with other limits might not share.
     Failed {
-        reason: String,
+        error: SessionFailure,
     },
     /// The server sent a fatal alert instead of finishing the handshake.
     Alert {
@@ -95,7 +195,7 @@ impl FullHandshake {
             HandshakeEnd::Closed => format!("connection closed {after}"),
             HandshakeEnd::Reset => format!("connection reset {after}"),
             HandshakeEnd::TimedOut => format!("no answer {after}"),
-            HandshakeEnd::Failed { reason } => reason.clone(),
+            HandshakeEnd::Failed { error } => error.describe(),
             HandshakeEnd::Alert { description, name } => {
                 format!("fatal alert {description} ({name}) {after}")
             }
@@ -113,9 +213,41 @@ impl NlaDetails {
         NlaDetails {
             tls_version: handshake.server_hello,
             cipher_suite: handshake.cipher_suite.clone(),
-            failure: (!handshake.completed())
-                .then(|| format!("TLS handshake failed: {}", handshake.describe())),
+            failure: (!handshake.completed()).then(|| NlaFailure::TlsHandshake {
+                handshake: Box::new(handshake.clone()),
+            }),
             ..NlaDetails::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_read_back_from_tagged_json_and_keep_their_wording() {
+        let failure = NlaFailure::Exchange {
+            error: SessionFailure::Reset,
+        };
+        let json = serde_json::to_string(&failure).unwrap();
+        assert_eq!(json, r#"{"stopped":"exchange","error":{"kind":"reset"}}"#);
+        assert_eq!(serde_json::from_str::<NlaFailure>(&json).unwrap(), failure);
+        assert_eq!(
+            failure.describe(),
+            "CredSSP exchange failed: connection reset"
+        );
+
+        let end = HandshakeEnd::Failed {
+            error: SessionFailure::Setup {
+                detail: "no versions".to_owned(),
+            },
+        };
+        let json = serde_json::to_string(&end).unwrap();
+        assert_eq!(
+            json,
+            r#"{"result":"failed","error":{"kind":"setup","detail":"no versions"}}"#
+        );
+        assert_eq!(serde_json::from_str::<HandshakeEnd>(&json).unwrap(), end);
     }
 }

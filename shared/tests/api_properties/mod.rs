@@ -5,7 +5,7 @@
 
 use std::net::IpAddr;
 
-use rdp_doctor_core::api::{ApiError, ProbeRequest, Target, TargetPolicy, check_target};
+use rdp_doctor_core::api::{ApiError, CheckedTarget, ProbeRequest, TargetPolicy, check_target};
 
 fn assert_client_error(error: &ApiError, input: &[u8]) {
     assert!(
@@ -40,7 +40,7 @@ fn is_plainly_non_public(ip: IpAddr) -> bool {
 
 /// Checks an accepted target; returns whether it was an address (so the test can tell that
 /// mutations really reached the address judgement).
-fn check_accepted(target: &Target, policy: &TargetPolicy) -> bool {
+fn check_accepted(target: &CheckedTarget, policy: &TargetPolicy) -> bool {
     if let Some(ip) = target.ip {
         let loopback_allowed = policy.allow_loopback && ip.is_loopback();
         assert!(

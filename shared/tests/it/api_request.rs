@@ -1,10 +1,11 @@
 //! The API contract: request bodies, error bodies, content negotiation, configuration.
 
 use rdp_doctor_core::api::{
-    ApiError, DEFAULT_RDP_PORT, ErrorBody, ErrorDetail, HealthResponse, MAX_REQUEST_BODY_BYTES,
-    ProbeConfig, ProbeRequest, RATE_LIMIT_PERIOD_SECS, StreamEvent, TargetPolicy, accepts_ndjson,
+    ApiError, ErrorBody, ErrorDetail, HealthResponse, MAX_REQUEST_BODY_BYTES, ProbeConfig,
+    ProbeRequest, RATE_LIMIT_PERIOD_SECS, StreamEvent, TargetPolicy, accepts_ndjson,
     is_json_content_type, rate_limit_key, target_rate_limit_key,
 };
+use rdp_doctor_core::report::Target;
 use serde_json::json;
 
 #[test]
@@ -119,7 +120,7 @@ fn a_request_becomes_a_checked_target_with_the_default_port() {
     let target = request.target(&TargetPolicy::default()).unwrap();
     assert_eq!(
         (target.host.as_str(), target.port),
-        ("rdp.example.com", DEFAULT_RDP_PORT)
+        ("rdp.example.com", Target::DEFAULT_PORT)
     );
 
     let request = ProbeRequest::from_json(br#"{"host":"rdp.example.com","port":22}"#).unwrap();

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use rdp_doctor_core::api::{
-    ApiError, Target, TargetPolicy, check_target, judge_resolved_addresses,
+    ApiError, CheckedTarget, TargetPolicy, check_target, judge_resolved_addresses,
 };
 
 fn production() -> TargetPolicy {
@@ -18,7 +18,7 @@ fn development() -> TargetPolicy {
     }
 }
 
-fn check(host: &str, policy: &TargetPolicy) -> Result<Target, ApiError> {
+fn check(host: &str, policy: &TargetPolicy) -> Result<CheckedTarget, ApiError> {
     check_target(host, 3389, policy)
 }
 
@@ -376,7 +376,7 @@ fn public_names_are_allowed_and_normalized() {
         let target = check(host, &production()).unwrap_or_else(|e| panic!("{host:?}: {e}"));
         assert_eq!(
             target,
-            Target {
+            CheckedTarget {
                 host: normalized.to_owned(),
                 port: 3389,
                 ip: None

@@ -16,7 +16,3 @@ mod api_target;
 mod codes;
 mod engine;
 mod scenarios;
-
-// One random-input generator for every suite that needs one (the unit tests share it too).
-#[path = "../support/xorshift.rs"]
-mod xorshift;

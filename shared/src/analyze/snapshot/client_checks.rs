@@ -2,6 +2,7 @@
 //! CredSSP, the clock and saved credentials.
 
 use crate::evidence::{EvidenceId as Id, Finding, Severity};
+use crate::report::Target;
 
 use super::facts::ClientFacts;
 
@@ -10,7 +11,7 @@ pub(super) fn findings(facts: &ClientFacts) -> Vec<Finding> {
     let (host, port) = facts
         .target
         .clone()
-        .unwrap_or_else(|| ("the server".into(), 3389));
+        .unwrap_or_else(|| ("the server".into(), Target::DEFAULT_PORT));
     match &facts.dns {
         Some(Err(error)) => out.push(Finding::new(Severity::Error, Some(Id::ClientDnsFailed), format!("{host} does not resolve on the client"), format!(
             "{error}. Fix: check the name (`Resolve-DnsName {host}`), use the fully qualified name, connect the VPN if the name is internal, or `ipconfig /flushdns`."

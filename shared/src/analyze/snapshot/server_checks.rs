@@ -3,13 +3,13 @@
 //! Facts that clear a cause (TermService listening, a Private network) become evidence too.
 
 use crate::evidence::{EvidenceId as Id, Finding, Severity};
+use crate::report::Target;
 
 use super::facts::{
     ADMINISTRATORS_SID, CertificateFacts, Profile, SYSTEM_SID, ServerFacts, has_full_control,
     network_service_can_read,
 };
 
-const DEFAULT_PORT: u64 = 3389;
 /// Kerberos tolerates five minutes of clock difference by default.
 const MAX_CLOCK_OFFSET_SECONDS: f64 = 300.0;
 const MACHINE_KEYS: &str = r"C:\ProgramData\Microsoft\Crypto\RSA\MachineKeys";
@@ -50,7 +50,7 @@ fn rdp_port(facts: &ServerFacts) -> u16 {
         .and_then(|p| p.value.number())
         .and_then(|p| u16::try_from(p).ok())
         .or(facts.listeners_port)
-        .unwrap_or(3389)
+        .unwrap_or(Target::DEFAULT_PORT)
 }
 
 fn listener(facts: &ServerFacts, out: &mut Vec<Finding>) {
@@ -81,7 +81,7 @@ fn listener(facts: &ServerFacts, out: &mut Vec<Finding>) {
         out.push(problem(Id::ServerListenerDisabled, "The RDP-Tcp listener is disabled", "fEnableWinStation = 0 on RDP-Tcp. Fix (elevated PowerShell): `Set-ItemProperty -Path 'HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name fEnableWinStation -Value 1 ; Restart-Service TermService -Force`"));
     }
     if let Some(port) = facts.port.as_ref().and_then(|p| p.value.number()) {
-        if port != DEFAULT_PORT {
+        if port != u64::from(Target::DEFAULT_PORT) {
             out.push(problem(Id::ServerCustomPort, format!("The RDP listener uses port {port}, not 3389"), format!(
                 "PortNumber = {port} on RDP-Tcp. Clients must connect to <server>:{port}, and every firewall and port forward on the way must allow TCP {port}. \
                  Fix: connect with `mstsc /v:<server>:{port}`, or return to the default (elevated PowerShell): \

@@ -1,7 +1,9 @@
 //! Stage 5, NLA: what the server's NTLM CHALLENGE says, or where CredSSP stopped.
 
 use crate::evidence::{EvidenceId, Finding, Severity};
-use crate::report::{FullHandshake, HandshakeEnd, NlaDetails, NtlmChallengeInfo, TlsVersion};
+use crate::report::{
+    FullHandshake, HandshakeEnd, NlaDetails, NlaFailure, NtlmChallengeInfo, TlsVersion,
+};
 use crate::report::{StageDetails, StageKind, StageReport, StageStatus};
 
 /// Differences larger than this between the server's clock and real time break Kerberos and
@@ -53,8 +55,8 @@ pub(crate) fn nla_report(details: NlaDetails) -> StageReport {
         None => {
             let why = details
                 .failure
-                .clone()
-                .unwrap_or_else(|| "no NTLM challenge".to_owned());
+                .as_ref()
+                .map_or_else(|| "no NTLM challenge".to_owned(), NlaFailure::describe);
             (
                 StageStatus::Failed,
                 format!("NLA did not get to the NTLM challenge: {why}."),
@@ -83,8 +85,8 @@ pub(crate) fn nla_not_reached(
         _ if below_probe_tls => {
             "Not checked: the probe speaks TLS 1.2 and 1.3, and the server offers only TLS 1.0/1.1; it selected NLA, so TLS 1.0 clients reach NLA.".to_owned()
         }
-        HandshakeEnd::Failed { reason } => format!(
-            "Not checked: the probe's own TLS client stopped ({reason}); the server selected NLA, so clients that finish the handshake reach it."
+        HandshakeEnd::Failed { error } => format!(
+            "Not checked: the probe's own TLS client stopped ({error}); the server selected NLA, so clients that finish the handshake reach it."
         ),
         HandshakeEnd::Alert { description, .. } if *description != INTERNAL_ERROR => format!(
             "Not checked: the server refused the probe's own TLS offer ({}); it selected NLA, so clients whose offer it accepts reach it.",
@@ -219,6 +221,72 @@ mod tests {
         };
         let server_fault = nla_not_reached(&handshake(internal_error), Some(TlsVersion::Tls12));
         assert_eq!(server_fault.status, StageStatus::Failed);
+    }
+
+    /// The NLA stage's status and verdict for every way it stops short of the CHALLENGE: the
+    /// TLS handshake under it ending (after a TLS 1.2 ServerHello), then CredSSP failing.
+    #[test]
+    fn verdicts_where_nla_stops() {
+        use crate::probe::credssp::CredsspError;
+        use crate::report::SessionFailure;
+
+        let ends = [
+            HandshakeEnd::BelowProbeTls,
+            HandshakeEnd::Closed,
+            HandshakeEnd::Reset,
+            HandshakeEnd::TimedOut,
+            HandshakeEnd::Failed {
+                error: SessionFailure::HandshakeMessageTooLarge,
+            },
+            HandshakeEnd::Failed {
+                error: SessionFailure::LimitReached,
+            },
+            HandshakeEnd::Alert {
+                description: 40,
+                name: "HandshakeFailure".into(),
+            },
+            HandshakeEnd::Alert {
+                description: 80,
+                name: "InternalError".into(),
+            },
+        ];
+        let mut lines: Vec<String> = ends
+            .into_iter()
+            .map(|end| {
+                let handshake = FullHandshake {
+                    server_hello: Some(TlsVersion::Tls12),
+                    cipher_suite: None,
+                    received_bytes: 1234,
+                    end,
+                };
+                nla_not_reached(&handshake, Some(TlsVersion::Tls12))
+            })
+            .map(|report| format!("{:?}: {}", report.status, report.verdict))
+            .collect();
+        let failures = [
+            NlaFailure::Exchange {
+                error: SessionFailure::Reset,
+            },
+            NlaFailure::Exchange {
+                error: SessionFailure::SessionClosed,
+            },
+            NlaFailure::NoReply,
+            NlaFailure::InvalidReply {
+                detail: CredsspError::NotTsRequest(0x05).to_string(),
+            },
+            NlaFailure::InvalidToken {
+                detail: CredsspError::NotChallenge.to_string(),
+            },
+            NlaFailure::NoNtlmToken,
+        ];
+        lines.extend(failures.into_iter().map(|failure| {
+            let report = nla_report(NlaDetails {
+                failure: Some(failure),
+                ..NlaDetails::default()
+            });
+            format!("{:?}: {}", report.status, report.verdict)
+        }));
+        insta::assert_snapshot!(lines.join("\n"));
     }
 
     #[test]

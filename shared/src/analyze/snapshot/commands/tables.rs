@@ -7,9 +7,9 @@ use super::{Command, label_value};
 use crate::analyze::snapshot::facts::{
     NetworkProfile, PortListener, Profile, ServerFacts, ServiceState, Session,
 };
+use crate::report::Target;
 
 const MAX_ROWS: usize = 20_000;
-const RDP_PORT: u16 = 3389;
 /// The services whose state matters, as Get-Service names them.
 const SERVICES: [&str; 3] = ["TermService", "UmRdpService", "SessionEnv"];
 /// ServiceControllerStatus names, as Get-Service prints them in every language.
@@ -49,7 +49,7 @@ pub(super) fn read(text: &str, facts: &mut ServerFacts) -> Option<Command> {
     };
     if let Some(at) = header(&["LocalAddress", "LocalPort", "OwningProcess"]) {
         facts.port_listeners = Some(tcp_connection_table(&lines[at + 1..]));
-        facts.listeners_port = Some(RDP_PORT);
+        facts.listeners_port = Some(Target::DEFAULT_PORT);
         return Some(Command::GetNetTcpConnection);
     }
     if let Some(at) = header(&["Status", "Name", "DisplayName"]) {
@@ -70,7 +70,7 @@ pub(super) fn read(text: &str, facts: &mut ServerFacts) -> Option<Command> {
     }
     if let Some(at) = header(&["Proto"]).filter(|&at| lines[at].contains("PID")) {
         facts.port_listeners = Some(netstat(&lines[at + 1..]));
-        facts.listeners_port = Some(RDP_PORT);
+        facts.listeners_port = Some(Target::DEFAULT_PORT);
         return Some(Command::Netstat);
     }
     if let Some(at) = header(&["ID"]).filter(|&at| {
@@ -170,7 +170,7 @@ fn netstat(rows: &[&str]) -> Vec<PortListener> {
             }
             let (address, port) = endpoint(cells[1])?;
             let (_, foreign_port) = endpoint(cells[2])?;
-            (port == RDP_PORT && foreign_port == 0).then(|| PortListener {
+            (port == Target::DEFAULT_PORT && foreign_port == 0).then(|| PortListener {
                 address: address.to_string(),
                 port,
                 pid: cells.last().and_then(|p| p.parse().ok()),
@@ -185,7 +185,7 @@ fn tcp_connection_table(rows: &[&str]) -> Vec<PortListener> {
         .filter_map(|row| {
             let cells: Vec<&str> = row.split_whitespace().collect();
             let port: u16 = cells.get(1)?.parse().ok()?;
-            (port == RDP_PORT && cells.contains(&"Listen")).then(|| PortListener {
+            (port == Target::DEFAULT_PORT && cells.contains(&"Listen")).then(|| PortListener {
                 address: cells[0].to_string(),
                 port,
                 pid: cells.last().and_then(|p| p.parse().ok()),
