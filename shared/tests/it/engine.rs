@@ -332,10 +332,10 @@ fn the_server_check_is_the_next_check_once_the_probe_has_reached_the_server() {
 }
 
 #[test]
-fn someone_who_only_connects_is_never_asked_about_the_server_log() {
-    let walk = |role: &str| {
+fn someone_who_only_connects_is_never_asked_what_only_an_admin_can_see() {
+    let walk = |given: &[(&str, &str)]| {
         let mut case = Case {
-            answers: answers(&[("role", role)]),
+            answers: answers(given),
             evidence: classic(),
         };
         let mut seen = Vec::new();
@@ -356,10 +356,24 @@ fn someone_who_only_connects_is_never_asked_about_the_server_log() {
         }
         seen
     };
-    let end_user = walk("end_user");
+    let end_user = walk(&[("role", "end_user")]);
     assert!(!end_user.iter().any(|q| q == "server_log"), "{end_user:?}");
-    let admin = walk("server_admin");
+    let admin = walk(&[("role", "server_admin")]);
     assert!(admin.iter().any(|q| q == "server_log"), "{admin:?}");
+    // Nor about the cloud provider's console or the server's RDS roles.
+    let cloud = |role| {
+        walk(&[
+            ("role", role),
+            ("server_location", "cloud"),
+            ("port_reachable", "no"),
+        ])
+    };
+    let end_user = cloud("end_user");
+    for admin_only in ["vm_console", "rds_deployment"] {
+        assert!(!end_user.iter().any(|q| q == admin_only), "{end_user:?}");
+    }
+    let admin = cloud("server_admin");
+    assert!(admin.iter().any(|q| q == "vm_console"), "{admin:?}");
 }
 
 /// Evidence from outside the failure window (an event years before it) moves a cause by a
