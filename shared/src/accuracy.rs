@@ -53,6 +53,10 @@ pub struct Replay {
     pub pasted: Vec<String>,
     /// Question ids in the order the wizard asked them.
     pub asked: Vec<String>,
+    /// How many of those the reporter's stated facts answered (the rest: "I don't know").
+    pub answered: usize,
+    /// Questions the reporter's facts answer that the wizard never asked.
+    pub never_asked: Vec<String>,
 }
 
 impl Replay {
@@ -70,6 +74,13 @@ impl Replay {
 
     pub fn top3(&self) -> bool {
         self.rank_of_truth().is_some_and(|r| r <= 3)
+    }
+
+    /// Nothing to go on: no recognised text or event, and every question asked got "I don't
+    /// know" (though the reporter may have stated facts the wizard never asked about). The
+    /// ranking is then the causes' priors.
+    pub fn uninformed(&self) -> bool {
+        self.pasted.is_empty() && self.answered == 0
     }
 }
 
@@ -95,6 +106,7 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         .map(|e| e.id.as_str().to_owned())
         .collect();
     let mut asked = Vec::new();
+    let mut answered = 0;
     let diagnosis = loop {
         let diagnosis = engine::diagnose_case(&case)?;
         let next = match &diagnosis.next_question {
@@ -104,6 +116,7 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         let Some(answer) = oracle(incident, &next.id) else {
             break diagnosis;
         };
+        answered += usize::from(incident.facts.contains_key(&next.id));
         asked.push(next.id.clone());
         case.answers.insert(next.id.clone(), answer);
     };
@@ -115,8 +128,15 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         top_probability: diagnosis.ranked.first().map_or(0.0, |c| c.probability),
         second_probability: diagnosis.ranked.get(1).map_or(0.0, |c| c.probability),
         settled: diagnosis.settled,
+        never_asked: incident
+            .facts
+            .keys()
+            .filter(|q| q.as_str() != ROLE_QUESTION && !asked.contains(*q))
+            .cloned()
+            .collect(),
         pasted,
         asked,
+        answered,
     })
 }
 
@@ -147,6 +167,10 @@ pub struct Figures {
     pub settled_wrong: usize,
     pub questions_median: usize,
     pub questions_max: usize,
+    /// Replays with nothing to go on (see [`Replay::uninformed`]).
+    pub uninformed: usize,
+    /// Replays where the wizard stopped before asking something the reporter had stated.
+    pub missed_facts: usize,
 }
 
 impl Figures {
@@ -162,6 +186,8 @@ impl Figures {
             settled_wrong: replays.iter().filter(|r| r.settled && !r.top1()).count(),
             questions_median: questions.get(questions.len() / 2).copied().unwrap_or(0),
             questions_max: questions.last().copied().unwrap_or(0),
+            uninformed: replays.iter().filter(|r| r.uninformed()).count(),
+            missed_facts: replays.iter().filter(|r| !r.never_asked.is_empty()).count(),
         }
     }
 
@@ -191,7 +217,7 @@ impl fmt::Display for Figures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:>3} incidents  top-1 {:>5.1} %  top-3 {:>5.1} %  settled {:>3} ({:>2} wrong = {:>4.1} %)  questions median {} max {}",
+            "{:>3} incidents  top-1 {:>5.1} %  top-3 {:>5.1} %  settled {:>3} ({:>2} wrong = {:>4.1} %)  questions median {} max {}  nothing to go on {}  stated facts never asked {}",
             self.incidents,
             100.0 * self.top1_rate(),
             100.0 * self.top3_rate(),
@@ -200,6 +226,8 @@ impl fmt::Display for Figures {
             100.0 * self.settled_wrong_rate(),
             self.questions_median,
             self.questions_max,
+            self.uninformed,
+            self.missed_facts,
         )
     }
 }

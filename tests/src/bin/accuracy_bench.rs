@@ -57,13 +57,14 @@ fn print_miss(replay: &Replay) {
         .map_or("ruled out".to_owned(), |r| format!("#{r}"));
     let leaders: Vec<&str> = replay.ranked.iter().take(3).map(String::as_str).collect();
     println!(
-        "miss {} truth {} ({rank}) top {:?} p={:.2}{} pasted {:?} asked {:?}",
+        "miss {} truth {} ({rank}) top {:?} p={:.2}{} pasted {:?} asked {:?} never asked {:?}",
         replay.id,
         replay.truth,
         leaders,
         replay.top_probability,
         if replay.settled { " SETTLED" } else { "" },
         replay.pasted,
-        replay.asked
+        replay.asked,
+        replay.never_asked
     );
 }
