@@ -1,11 +1,15 @@
 //! The page's only requests: the probe (streamed, one JSON object per line) and the site
 //! configuration, both on the page's own origin. Pasted evidence never goes through here.
+//!
+//! Requests go through `gloo_net::http`. gloo-net has no reader for a streamed body, so the
+//! probe's NDJSON lines are read from `response.body()` with web-sys's stream reader.
 
+use gloo_net::http::{Request, Response};
 use js_sys::{Reflect, Uint8Array};
 use rdp_doctor_core::api::{ErrorBody, ProbeRequest, SiteConfig, StreamEvent};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, ReadableStreamDefaultReader, Request, RequestInit, Response};
+use web_sys::ReadableStreamDefaultReader;
 use yew::Callback;
 
 use rdp_doctor_core::report::{ProbeReport, StageReport};
@@ -45,27 +49,22 @@ async fn stream_probe(
     port: Option<u16>,
     on_event: &Callback<ProbeEvent>,
 ) -> Result<(), ProbeFailure> {
-    let unreachable = |_| ProbeFailure::Unreachable;
     let request = ProbeRequest {
         host: host.to_owned(),
         port,
     };
-    let body = serde_json::to_string(&request).map_err(|e| ProbeFailure::Refused(e.to_string()))?;
-    let headers = Headers::new().map_err(unreachable)?;
-    headers
-        .set("Content-Type", "application/json")
-        .map_err(unreachable)?;
-    headers
-        .set("Accept", "application/x-ndjson")
-        .map_err(unreachable)?;
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&body));
-    let response =
-        fetch(&Request::new_with_str_and_init("/api/probe", &init).map_err(unreachable)?)
-            .await
-            .ok_or(ProbeFailure::Unreachable)?;
+    // `json` sets `Content-Type: application/json` and the serialized body.
+    let request = Request::post("/api/probe")
+        .header("Accept", "application/x-ndjson")
+        .json(&request)
+        .map_err(|e| match e {
+            gloo_net::Error::SerdeError(e) => ProbeFailure::Refused(e.to_string()),
+            _ => ProbeFailure::Unreachable,
+        })?;
+    let response = request
+        .send()
+        .await
+        .map_err(|_| ProbeFailure::Unreachable)?;
 
     let status = response.status();
     if status == 404 || status >= 500 {
@@ -79,6 +78,7 @@ async fn stream_probe(
         return Err(ProbeFailure::Refused(message));
     }
 
+    // gloo-net reads a body only whole; the lines are wanted as they arrive.
     let reader: ReadableStreamDefaultReader = response
         .body()
         .ok_or(ProbeFailure::Unreachable)?
@@ -87,7 +87,9 @@ async fn stream_probe(
         .map_err(|_| ProbeFailure::Unreachable)?;
     let mut pending: Vec<u8> = Vec::new();
     loop {
-        let chunk = JsFuture::from(reader.read()).await.map_err(unreachable)?;
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| ProbeFailure::Unreachable)?;
         let done = Reflect::get(&chunk, &"done".into())
             .map(|d| d.is_truthy())
             .unwrap_or(true);
@@ -141,7 +143,7 @@ fn handle_line(line: &[u8], on_event: &Callback<ProbeEvent>) -> Result<bool, Pro
 /// The text of one of the check scripts the app serves (`/collect/server.ps1`), `None` when it
 /// cannot be fetched.
 pub async fn check_script(path: &str) -> Option<String> {
-    let response = fetch(&Request::new_with_str(path).ok()?).await?;
+    let response = Request::get(path).send().await.ok()?;
     if !response.ok() {
         return None;
     }
@@ -150,25 +152,13 @@ pub async fn check_script(path: &str) -> Option<String> {
 
 /// The site's branding and the ports its probe accepts; `None` when the API is not reachable.
 pub async fn site_config() -> Option<SiteConfig> {
-    let response = fetch(&Request::new_with_str("/api/config").ok()?).await?;
+    let response = Request::get("/api/config").send().await.ok()?;
     if !response.ok() {
         return None;
     }
-    serde_json::from_str(&read_text(&response).await?).ok()
-}
-
-async fn fetch(request: &Request) -> Option<Response> {
-    let window = web_sys::window()?;
-    JsFuture::from(window.fetch_with_request(request))
-        .await
-        .ok()?
-        .dyn_into()
-        .ok()
+    response.json().await.ok()
 }
 
 async fn read_text(response: &Response) -> Option<String> {
-    JsFuture::from(response.text().ok()?)
-        .await
-        .ok()?
-        .as_string()
+    response.text().await.ok()
 }
