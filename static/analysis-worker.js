@@ -6,7 +6,8 @@
 //   page → worker  {id, kind: "cert" | "events" | "rdp" | "snapshot", bytes: ArrayBuffer (transferred), now_unix, host?}
 //   worker → page  {id, progress: 0}         analysis has started (inputs of PROGRESS_FROM_BYTES or more)
 //                  {id, progress: 1}         analysis has finished, the report follows
-//                  {id, ok: true, report}    the report, as serde_json wrote it, parsed
+//                  {id, ok: true, report_json}  the report as serde_json wrote it: text the page
+//                                            hands straight to serde, never parsed into objects here
 //                  {id, ok: false, error}    a sentence saying what went wrong
 // Nothing here throws past onmessage: every failure becomes an {ok: false} reply.
 
@@ -105,7 +106,7 @@ async function handle(id, message) {
   if (reportsProgress) {
     self.postMessage({ id, progress: 1 });
   }
-  return JSON.parse(json);
+  return json;
 }
 
 function describe(error) {
@@ -120,7 +121,7 @@ self.onmessage = async (event) => {
   const id = message !== null && typeof message === 'object' ? message.id : undefined;
   let reply;
   try {
-    reply = { id, ok: true, report: await handle(id, message) };
+    reply = { id, ok: true, report_json: await handle(id, message) };
   } catch (error) {
     reply = { id, ok: false, error: describe(error) };
   }

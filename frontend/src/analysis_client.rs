@@ -1,7 +1,14 @@
 //! The main thread's side of the analysis Web Worker (`static/analysis-worker.js`): started on
 //! first use, so the certificate, event log and .rdp parsers are downloaded only when someone
 //! adds evidence. Requests carry an id; replies and progress messages are matched back by it.
-//! Protocol: web-common.md ("The analysis Web Worker protocol").
+//! The evidence goes over as its own bytes (the ArrayBuffer is transferred, not copied) and the
+//! report comes back as the analyzer's JSON text, parsed once by serde here.
+//!
+//! Written against web-sys rather than gloo-worker 0.5: its bridge never reports a worker that
+//! died (an analyzer out of memory on a 100 MB log would leave the page waiting for ever; here the
+//! worker answers with a sentence and reloads), it posts without transferring the buffer (copies
+//! of a 100 MB log), its `Codec` has no way to fail but panicking, and it loads a classic
+//! `no-modules` script where the app builds ES modules.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -175,9 +182,9 @@ fn on_message(event: MessageEvent) {
         return;
     };
     let outcome = if field("ok").is_truthy() {
-        js_sys::JSON::stringify(&field("report"))
-            .ok()
-            .and_then(|json| json.as_string())
+        // The worker passes serde_json's text through untouched: one parse, by serde, here.
+        field("report_json")
+            .as_string()
             .ok_or_else(|| "The analysis returned no report.".to_owned())
             .and_then(|json| {
                 serde_json::from_str::<AnalysisReport>(&json)

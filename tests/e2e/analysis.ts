@@ -42,7 +42,9 @@ export async function installAnalysisClient(page: Page) {
         return;
       }
       pending.delete(message.id);
-      waiting.resolve({ ...message, progress: waiting.progress });
+      // The worker sends the report as serde_json's text, as the page reads it.
+      const report = message.ok ? JSON.parse(message.report_json) : undefined;
+      waiting.resolve({ ...message, report, progress: waiting.progress });
     };
     (window as any).analysis = (request: any, buffer?: ArrayBuffer) =>
       new Promise((resolve) => {

@@ -154,8 +154,9 @@ test('the page stays responsive while a 50 MB event log is analysed', async ({ p
       if ('ok' in data) {
         state.running = false;
         state.done = true;
+        const report = data.ok ? JSON.parse(data.report_json) : undefined;
         state.reply = data.ok
-          ? { ok: true, events_read: data.report.events_read, format: data.report.format_detected }
+          ? { ok: true, events_read: report.events_read, format: report.format_detected }
           : data;
       }
     };
