@@ -38,10 +38,28 @@ impl WorkerUnderTest {
         Self::start_until(vars, |status| status.as_u16() == 500).await
     }
 
+    /// Starts wrangler on fresh free ports, again when one was taken between the check and
+    /// the bind (parallel tests open loopback ports all the time).
     async fn start_until(
         vars: &[(&str, &str)],
         ready: fn(reqwest::StatusCode) -> bool,
     ) -> WorkerUnderTest {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let worker = Self::spawn(vars);
+            match worker.wait_ready(ready).await {
+                Ready::Yes => return worker,
+                Ready::PortTaken if attempts < 3 => continue,
+                _ => panic!(
+                    "wrangler dev did not become ready in 90 s; its log:\n{}",
+                    worker.log_text()
+                ),
+            }
+        }
+    }
+
+    fn spawn(vars: &[(&str, &str)]) -> WorkerUnderTest {
         let root = PathBuf::from(required_env("RDP_DOCTOR_ROOT"));
         let port = free_port();
         let inspector_port = free_port();
@@ -75,17 +93,15 @@ impl WorkerUnderTest {
         // Own process group, so that stopping it also stops the workerd it spawns.
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let child = cmd.spawn().expect("start wrangler dev");
-        let worker = WorkerUnderTest {
+        WorkerUnderTest {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
             inspector_port,
             log,
-        };
-        worker.wait_ready(ready).await;
-        worker
+        }
     }
 
-    async fn wait_ready(&self, ready: fn(reqwest::StatusCode) -> bool) {
+    async fn wait_ready(&self, ready: fn(reqwest::StatusCode) -> bool) -> Ready {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
@@ -96,14 +112,14 @@ impl WorkerUnderTest {
                 .await
                 && ready(resp.status())
             {
-                return;
+                return Ready::Yes;
+            }
+            if self.log_text().contains("Address already in use") {
+                return Ready::PortTaken;
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
-        panic!(
-            "wrangler dev did not become ready in 90 s; its log:\n{}",
-            self.log_text()
-        );
+        Ready::TimedOut
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -118,6 +134,12 @@ impl WorkerUnderTest {
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+enum Ready {
+    Yes,
+    PortTaken,
+    TimedOut,
 }
 
 impl Drop for WorkerUnderTest {
