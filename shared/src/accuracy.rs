@@ -105,8 +105,7 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         .iter()
         .map(|e| e.id.as_str().to_owned())
         .collect();
-    let mut asked = Vec::new();
-    let mut answered = 0;
+    let mut asked: Vec<String> = Vec::new();
     let diagnosis = loop {
         let diagnosis = engine::diagnose_case(&case)?;
         let next = match &diagnosis.next_question {
@@ -116,7 +115,6 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
         let Some(answer) = oracle(incident, &next.id) else {
             break diagnosis;
         };
-        answered += usize::from(incident.facts.contains_key(&next.id));
         asked.push(next.id.clone());
         case.answers.insert(next.id.clone(), answer);
     };
@@ -134,9 +132,12 @@ pub fn replay(incident: &Incident) -> Result<Replay, AnswerError> {
             .filter(|q| q.as_str() != ROLE_QUESTION && !asked.contains(*q))
             .cloned()
             .collect(),
+        answered: asked
+            .iter()
+            .filter(|q| incident.facts.contains_key(*q))
+            .count(),
         pasted,
         asked,
-        answered,
     })
 }
 
