@@ -6,6 +6,8 @@ use rdp_doctor_core::analyze::cert::{self, CertContext, CertInputFormat, CertRep
 use rdp_doctor_core::analyze::{AnalyzeError, parse_rfc3339};
 use rdp_doctor_core::evidence::{EvidenceId, Severity, Source};
 
+use crate::sorted;
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/certs/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -34,18 +36,12 @@ fn analyze(name: &str, host: Option<&str>) -> CertReport {
 }
 
 fn evidence(report: &CertReport) -> Vec<EvidenceId> {
-    let mut ids: Vec<EvidenceId> = report
-        .evidence(Source::Certificate)
-        .into_iter()
-        .map(|e| e.id)
-        .collect();
-    ids.sort();
-    ids
-}
-
-fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
-    ids.sort();
-    ids
+    sorted(
+        report
+            .evidence(Source::Certificate)
+            .into_iter()
+            .map(|e| e.id),
+    )
 }
 
 #[test]

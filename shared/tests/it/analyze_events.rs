@@ -6,6 +6,8 @@ use rdp_doctor_core::analyze::AnalyzeError;
 use rdp_doctor_core::analyze::events::{self, EventFormat, EventRecord, EventReport, OtherCount};
 use rdp_doctor_core::evidence::{EvidenceId, Severity};
 
+use crate::sorted;
+
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/tests/fixtures/events/{name}",
@@ -19,14 +21,7 @@ fn analyze(name: &str) -> EventReport {
 }
 
 fn evidence(report: &EventReport) -> Vec<EvidenceId> {
-    let mut ids: Vec<EvidenceId> = report.evidence().into_iter().map(|e| e.id).collect();
-    ids.sort();
-    ids
-}
-
-fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
-    ids.sort();
-    ids
+    sorted(report.evidence().into_iter().map(|e| e.id))
 }
 
 fn field<'a>(report: &'a EventReport, event_id: u32, name: &str) -> Option<&'a str> {

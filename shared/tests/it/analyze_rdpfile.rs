@@ -6,6 +6,8 @@ use rdp_doctor_core::analyze::rdpfile::{self, RdpFileReport};
 use rdp_doctor_core::evidence::EvidenceId;
 use rdp_doctor_core::report::Target;
 
+use crate::sorted;
+
 fn analyze(name: &str) -> RdpFileReport {
     let path = format!("{}/tests/fixtures/rdp/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -13,14 +15,7 @@ fn analyze(name: &str) -> RdpFileReport {
 }
 
 fn evidence(report: &RdpFileReport) -> Vec<EvidenceId> {
-    let mut ids: Vec<EvidenceId> = report.evidence().into_iter().map(|e| e.id).collect();
-    ids.sort();
-    ids
-}
-
-fn sorted(mut ids: Vec<EvidenceId>) -> Vec<EvidenceId> {
-    ids.sort();
-    ids
+    sorted(report.evidence().into_iter().map(|e| e.id))
 }
 
 #[test]

@@ -16,3 +16,13 @@ mod api_target;
 mod codes;
 mod engine;
 mod scenarios;
+
+/// Evidence ids in order, so the analyzer tests compare them as sets.
+#[cfg(feature = "analyzers")]
+fn sorted(
+    ids: impl IntoIterator<Item = rdp_doctor_core::evidence::EvidenceId>,
+) -> Vec<rdp_doctor_core::evidence::EvidenceId> {
+    let mut ids: Vec<_> = ids.into_iter().collect();
+    ids.sort();
+    ids
+}
