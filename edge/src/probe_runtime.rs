@@ -105,10 +105,7 @@ async fn run_probe(
         port: target.port,
     };
     let clock = WorkerClock::start();
-    let connector = WorkerConnector {
-        destination,
-        connect_timeout_ms: opts.connect_timeout_ms,
-    };
+    let connector = WorkerConnector { destination };
     let run = probe::run(&target, &opts, &connector, &clock, on_stage);
     within(opts.total_timeout_ms + SAFETY_MARGIN_MS, run)
         .await
@@ -138,10 +135,10 @@ fn ndjson_line(event: &impl Serialize) -> Vec<u8> {
 
 /// TCP through the runtime, always to the address the target policy checked: the engine passes
 /// the target's name (which its report shows), but a name is never handed to the runtime, whose
-/// own lookup could answer differently.
+/// own lookup could answer differently. The engine bounds each connect with its own deadline,
+/// and dropping an attempt closes it.
 struct WorkerConnector {
     destination: Destination,
-    connect_timeout_ms: u64,
 }
 
 impl Connector for WorkerConnector {
@@ -153,11 +150,9 @@ impl Connector for WorkerConnector {
             Destination::Unresolved => return Err(ConnectError::NameNotResolved),
         };
         let connecting = RuntimeSocket::connect(address, port).map_err(|e| connect_error(&e))?;
-        // On a timeout the attempt is dropped, which closes it.
-        match within(self.connect_timeout_ms, connecting).await {
-            Some(Opened::Open(socket) | Opened::LostOnOpen(socket)) => Ok(socket),
-            Some(Opened::Failed(error)) => Err(connect_error(&error)),
-            None => Err(ConnectError::TimedOut),
+        match connecting.await {
+            Opened::Open(socket) | Opened::LostOnOpen(socket) => Ok(socket),
+            Opened::Failed(error) => Err(connect_error(&error)),
         }
     }
 }
