@@ -127,6 +127,11 @@ const RDP_SERVICE_MARKERS: &[&str] = &[
     "55006d0052006400700053006500720076006900630065",
 ];
 
+/// The Netlogon service, as Service Control Manager events carry it: its name in the message or
+/// `param1` (also when another service's event says it depends on Netlogon), and its key name in
+/// the binary data (UTF-16LE hex, `Netlogon`).
+const NETLOGON_SERVICE_MARKERS: &[&str] = &["netlogon", "4e00650074006c006f0067006f006e00"];
+
 /// The RDP port the filtering-platform events are read for.
 const RDP_PORT: &str = "3389";
 
@@ -165,10 +170,14 @@ fn entry_variant(provider: Provider, event_id: u32, facts: &Facts) -> Option<Opt
         }
         (Provider::ServiceControlManager, _) => {
             let text = facts.all_text().to_ascii_lowercase();
-            RDP_SERVICE_MARKERS
-                .iter()
-                .any(|m| text.contains(m))
-                .then_some(Some("rdp_service"))?
+            let names = |markers: &[&str]| markers.iter().any(|m| text.contains(m));
+            if names(RDP_SERVICE_MARKERS) {
+                Some("rdp_service")
+            } else if names(NETLOGON_SERVICE_MARKERS) {
+                Some("netlogon_service")
+            } else {
+                return None;
+            }
         }
         (Provider::SecurityAuditing, 4624) => (facts.named_number(&["LogonType"]) == Some(10)
             || facts.labelled_number("logon type") == Some(10))
