@@ -462,6 +462,12 @@ fn whole_windows_dialogs_are_recognised() {
             "The sign-in method you\u{2019}re trying to use isn\u{2019}t allowed. Try a different sign-in method or contact your system administrator.",
             "entra_sign_in_method_blocked",
         ),
+        // The older clients' wording of 0x204, as Microsoft Learn quotes it ("Terminal Server
+        // session creation failed"), line breaks and all.
+        (
+            "Remote Desktop Disconnected\nThe client could not connect to the remote computer.\nRemote connections might not be enabled or the computer might be too busy to accept new connections.\nIt is also possible that network problems are preventing your connection.",
+            "cannot_reach_computer",
+        ),
         // RDP Wrapper's RDPConf, as its users quote it (rdpwrap issue tracker).
         (
             "Listener state: Listening [not supported]",
