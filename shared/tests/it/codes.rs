@@ -518,6 +518,11 @@ fn wording_alone_points_the_engine_at_its_cause() {
             "An authentication error has occurred. The function requested is not supported. This could be due to CredSSP encryption oracle remediation.",
             "credssp_oracle_mismatch",
         ),
+        // The same dialog quoted without its last sentence.
+        (
+            "An authentication error has occurred. The function requested is not supported.",
+            "credssp_oracle_mismatch",
+        ),
         (
             "The connection was denied because the user account is not authorized for remote login.",
             "user_not_allowed_remote",
