@@ -462,6 +462,12 @@ fn whole_windows_dialogs_are_recognised() {
             "The sign-in method you\u{2019}re trying to use isn\u{2019}t allowed. Try a different sign-in method or contact your system administrator.",
             "entra_sign_in_method_blocked",
         ),
+        // STATUS_SMARTCARD_CERT_EXPIRED as the sign-in screen shows it ([MS-ERREF]; Teleport's
+        // desktop access troubleshooting quotes it).
+        (
+            "The smartcard certificate used for authentication has expired. Please contact your system administrator.",
+            "smartcard_cert_expired",
+        ),
         // The older clients' wording of 0x204, as Microsoft Learn quotes it ("Terminal Server
         // session creation failed"), line breaks and all.
         (
