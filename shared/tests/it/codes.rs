@@ -468,6 +468,12 @@ fn whole_windows_dialogs_are_recognised() {
             "The smartcard certificate used for authentication has expired. Please contact your system administrator.",
             "smartcard_cert_expired",
         ),
+        // xrdp's log when it cannot read its key (neutrinolabs/xrdp libxrdp/xrdp_rdp.c), as
+        // DietPi issue 5976 quotes it.
+        (
+            "[20221213-12:00:00] [ERROR] Cannot read private key file /etc/xrdp/key.pem: Permission denied",
+            "xrdp_key_unreadable",
+        ),
         // The older clients' wording of 0x204, as Microsoft Learn quotes it ("Terminal Server
         // session creation failed"), line breaks and all.
         (
