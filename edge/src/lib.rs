@@ -5,6 +5,7 @@ mod doh;
 mod headers;
 mod probe_api;
 mod probe_runtime;
+mod runtime_socket;
 
 use rdp_doctor_core::api::{ApiError, HealthResponse, SiteConfig};
 use worker::{

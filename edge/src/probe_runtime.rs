@@ -3,20 +3,16 @@
 //! an NDJSON stream.
 //!
 //! Local workerd has no connect or wall-clock timeout of its own (a black-holed SYN waited
-//! ~135 s), so every await that touches the network is raced against a [`Delay`]. Dropping a
-//! runtime `Socket` does not close its connection, so every socket the engine is done with is
-//! closed explicitly ([`ClosingSocket`]).
+//! ~135 s), so every await that touches the network is raced against a [`Delay`]. The sockets
+//! themselves are [`RuntimeSocket`]s.
 
 use std::future::Future;
-use std::io;
-use std::net::IpAddr;
-use std::pin::{Pin, pin};
-use std::task::{Context, Poll};
+use std::pin::pin;
 use std::time::Duration;
 
+use futures::StreamExt;
 use futures::channel::mpsc;
 use futures::future::{Either, select};
-use futures::{FutureExt, StreamExt};
 use rdp_doctor_core::api::{
     ApiError, CheckedTarget, Destination, NDJSON_CONTENT_TYPE, ProbeConfig, StreamEvent,
 };
@@ -24,9 +20,10 @@ use rdp_doctor_core::probe::{
     self, Clock, ConnectError, Connector, ProbeOptions, ProbeReport, StageReport,
 };
 use serde::Serialize;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use worker::wasm_bindgen_futures::spawn_local;
-use worker::{Date, Delay, Response, SecureTransport, Socket, console_error};
+use worker::{Date, Delay, Response, console_error};
+
+use crate::runtime_socket::{Opened, RuntimeSocket};
 
 /// Runs `future` until it finishes or `ms` pass; `None` on timeout (the future is dropped).
 pub async fn within<F: Future>(ms: u64, future: F) -> Option<F::Output> {
@@ -148,130 +145,19 @@ struct WorkerConnector {
 }
 
 impl Connector for WorkerConnector {
-    type Stream = ClosingSocket;
+    type Stream = RuntimeSocket;
 
-    async fn connect(&self, _name: &str, port: u16) -> Result<ClosingSocket, ConnectError> {
+    async fn connect(&self, _name: &str, port: u16) -> Result<RuntimeSocket, ConnectError> {
         let address = match self.destination {
             Destination::Address(address) => address,
             Destination::Unresolved => return Err(ConnectError::NameNotResolved),
         };
-        let mut socket = Socket::builder()
-            .secure_transport(SecureTransport::Off)
-            .connect(workerd_hostname(address), port)
-            .map_err(|error| connect_error(&error))?;
-        match within(self.connect_timeout_ms, socket.opened()).await {
-            Some(Ok(_)) => Ok(ClosingSocket(Some(socket))),
-            // The service accepted and reset (or closed) before the runtime finished opening:
-            // the port is open, and the engine reads that reset from the stream.
-            Some(Err(error)) if is_connection_lost(&error.to_string()) => {
-                close_now(socket);
-                Ok(ClosingSocket(None))
-            }
-            Some(Err(error)) => {
-                close_now(socket);
-                Err(connect_error(&error))
-            }
-            None => {
-                // Give the runtime a moment to tear the attempt down, but no more.
-                let _ = within(1_000, socket.close()).await;
-                Err(ConnectError::TimedOut)
-            }
-        }
-    }
-}
-
-/// workerd joins `hostname:port` into one address string, so an IPv6 address needs its
-/// brackets (`2001:db8::1:3389` would read as another address, without a port).
-fn workerd_hostname(address: IpAddr) -> String {
-    match address {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    }
-}
-
-/// A runtime socket that is closed when the engine drops it, i.e. as soon as its stage is done.
-/// Without this the connection stays open until the whole request ends: a silent target saw
-/// 11–12 connections at once from one probe, and on Cloudflare a 7th open socket waits for
-/// one of the first six to close. `None` is a connection the service dropped as it was opened.
-pub struct ClosingSocket(Option<Socket>);
-
-impl ClosingSocket {
-    fn socket(&mut self) -> io::Result<Pin<&mut Socket>> {
-        self.0.as_mut().map(Pin::new).ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::ConnectionReset,
-                "the connection was lost as it was opened",
-            )
-        })
-    }
-}
-
-/// workerd's words for a connection the peer reset or dropped ("Network connection lost.").
-fn is_connection_lost(message: &str) -> bool {
-    message.contains("Network connection lost")
-}
-
-/// The runtime reports a reset as a plain error; the engine tells a reset apart by its kind.
-fn reset_kind(error: io::Error) -> io::Error {
-    if is_connection_lost(&error.to_string()) {
-        io::Error::new(io::ErrorKind::ConnectionReset, error.to_string())
-    } else {
-        error
-    }
-}
-
-impl Drop for ClosingSocket {
-    fn drop(&mut self) {
-        if let Some(socket) = self.0.take() {
-            close_now(socket);
-        }
-    }
-}
-
-/// Closes `socket` now, not at the next turn of the event loop: the first poll of `close()` calls
-/// the runtime's `close()`, which closes the connection whether or not anyone awaits the promise
-/// (js-sys keeps its callbacks valid without the future). Closing a socket the peer already
-/// closed or reset fails; it is closed either way.
-fn close_now(mut socket: Socket) {
-    let _ = socket.close().now_or_never();
-}
-
-impl AsyncRead for ClosingSocket {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.socket() {
-            Ok(socket) => socket.poll_read(cx, buf).map_err(reset_kind),
-            Err(error) => Poll::Ready(Err(error)),
-        }
-    }
-}
-
-impl AsyncWrite for ClosingSocket {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.socket() {
-            Ok(socket) => socket.poll_write(cx, buf).map_err(reset_kind),
-            Err(error) => Poll::Ready(Err(error)),
-        }
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.socket() {
-            Ok(socket) => socket.poll_flush(cx),
-            Err(error) => Poll::Ready(Err(error)),
-        }
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.socket() {
-            Ok(socket) => socket.poll_shutdown(cx),
-            Err(error) => Poll::Ready(Err(error)),
+        let connecting = RuntimeSocket::connect(address, port).map_err(|e| connect_error(&e))?;
+        // On a timeout the attempt is dropped, which closes it.
+        match within(self.connect_timeout_ms, connecting).await {
+            Some(Opened::Open(socket) | Opened::LostOnOpen(socket)) => Ok(socket),
+            Some(Opened::Failed(error)) => Err(connect_error(&error)),
+            None => Err(ConnectError::TimedOut),
         }
     }
 }
@@ -279,12 +165,11 @@ impl AsyncWrite for ClosingSocket {
 /// workerd reports a refused port, and also an unreachable or unresolvable host, as
 /// "proxy request failed, cannot connect to the specified address"; it does not tell them
 /// apart, so the most common cause stands for all three.
-fn connect_error(error: &worker::Error) -> ConnectError {
-    let message = error.to_string();
+fn connect_error(message: &str) -> ConnectError {
     if message.contains("cannot connect to the specified address") {
         ConnectError::Refused
     } else {
-        ConnectError::Other(message)
+        ConnectError::Other(message.to_owned())
     }
 }
 

@@ -2,20 +2,19 @@
 //! dev`), full probes through `POST /api/probe` against the suite's fake NLA server and, when
 //! installed, xrdp and freerdp-shadow-cli. A measurement, not a test.
 //!
-//! Two figures per target, because workerd itself reports no CPU time locally:
-//! - **isolate time**, from V8's sampling profiler through the inspector `wrangler dev` exposes
-//!   (the Chrome DevTools Protocol; what DevTools' "Profiler" tab records): the sampled time in
-//!   which the isolate was running JavaScript or Wasm, or collecting garbage — what Cloudflare
-//!   bills as CPU time. Samples V8 files under `(program)` (the runtime's own C++, and waiting)
-//!   or `(idle)` are left out. V8 samples wall-clock intervals, so on a busy machine a thread
-//!   preempted in the middle of JavaScript counts as running: read it as CPU time only on an
-//!   otherwise idle machine, an over-estimate elsewhere.
-//! - **workerd processes' time**: user + system CPU of the workerd processes (the Worker's and
-//!   wrangler's proxy in front of it) over the same probes, from /proc, in 10 ms ticks: real CPU
-//!   time whatever the load, and an upper bound of the Worker's (it includes the HTTP server,
-//!   the proxy, the sockets, the inspector and the profiler itself).
+//! workerd reports no CPU time locally, so the bench reads the kernel's per-thread figures
+//! (`/proc/PID/task/TID/schedstat`, in nanoseconds) before and after a run of probes:
+//! - **the Worker's thread**: the workerd thread that ran the Worker (the event loop that runs
+//!   its JavaScript and Wasm and the runtime's API calls). This is what Cloudflare bills as CPU
+//!   time, plus the runtime's own socket and HTTP work on that thread: an upper bound. A plain
+//!   `GET /api/health` is measured the same way, as the cost any request has.
+//! - **all workerd threads**: every thread of the workerd processes `wrangler dev` started
+//!   (wrangler's proxy in front of the Worker and V8's compiler threads too).
 //!
-//! The busiest functions are printed too: where to look to bring the figure down.
+//! Nothing is attached to the isolate while measuring. V8's sampling profiler (DevTools) is no
+//! help here: in workerd it takes samples only while the isolate runs, so each sample's
+//! interval also covers the I/O wait before it, and an attached inspector slows the isolate.
+//! To see where the time goes, `perf record -g -t TID` on the Worker's thread while this runs.
 //!
 //! `cargo xtask bench` runs it; alone: `cargo run --profile release-native -p rdp-doctor-tests
 //! --bin worker_cpu_bench -- [--probes N]` with `RDP_DOCTOR_ROOT` and `RDP_DOCTOR_WRANGLER` set.
@@ -23,28 +22,23 @@
 // A benchmark stops loudly when its setup fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use futures::{SinkExt, StreamExt};
 use rdp_doctor_tests::peers::{FreerdpShadow, Xrdp, XrdpConfig};
 use rdp_doctor_tests::servers::{
     AfterConfirm, CertKind, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, TempDir,
     TestCert,
 };
 use rdp_doctor_tests::worker::WorkerUnderTest;
-use serde_json::{Value, json};
-use tokio_tungstenite::tungstenite::Message;
+use serde_json::json;
 
-const USAGE: &str = "usage: worker_cpu_bench [--probes N]   (N: 1-19, default 15)";
+const USAGE: &str = "usage: worker_cpu_bench [--probes N]   (N: 1-18, default 15)";
 const HYBRID: u32 = 2;
 const HYBRID_REQUIRED: u32 = 5;
-/// V8's sampling interval, in microseconds (DevTools uses 100 or 1000).
-const SAMPLING_INTERVAL_US: u64 = 50;
-
-type Inspector =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// Plain requests measured for the cost every request has.
+const HEALTH_REQUESTS: u32 = 40;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -52,8 +46,8 @@ async fn main() -> ExitCode {
     let probes = match args.as_slice() {
         [] => 15,
         [flag, n] if flag == "--probes" => match n.parse::<u32>() {
-            // The per-target rate limit is 20 a minute: one warm-up probe and at most 19.
-            Ok(n) if (1..=19).contains(&n) => n,
+            // The per-target rate limit is 20 a minute: up to two warm-up probes and at most 18.
+            Ok(n) if (1..=18).contains(&n) => n,
             _ => return usage(),
         },
         _ => return usage(),
@@ -130,28 +124,24 @@ async fn bench(probes: u32) -> Result<(), String> {
     ])
     .await;
     let workerd = workerd_pids(worker.process_group())?;
-    let mut inspector = connect_inspector(worker.inspector_port).await?;
-    let mut next_id = 0;
-    let mut call = async |inspector: &mut Inspector, method: &str, params: Value| {
-        next_id += 1;
-        cdp(inspector, next_id, method, params).await
-    };
-    call(&mut inspector, "Profiler.enable", json!({})).await?;
-    call(
-        &mut inspector,
-        "Profiler.setSamplingInterval",
-        json!({"interval": SAMPLING_INTERVAL_US}),
-    )
-    .await?;
 
     let client = reqwest::Client::new();
+    let health = async || -> Result<(), String> {
+        let response = client
+            .get(worker.url("/api/health"))
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .map_err(|e| format!("health request: {e}"))?;
+        response.text().await.map(drop).map_err(|e| e.to_string())
+    };
     let mut client_number = 0u32;
     let mut probe = async |port: u16| -> Result<(), String> {
         client_number += 1;
         // A client address per probe: the per-client limit is 10 a minute.
         let client_ip = format!("198.18.{}.{}", client_number / 250, client_number % 250 + 1);
         let response = client
-            .post(format!("{}/api/probe", worker.base_url))
+            .post(worker.url("/api/probe"))
             .header("cf-connecting-ip", client_ip)
             .json(&json!({"host": "127.0.0.1", "port": port}))
             .send()
@@ -166,46 +156,120 @@ async fn bench(probes: u32) -> Result<(), String> {
         }
     };
 
+    // The main thread that a first probe keeps busiest is the one running the Worker (the
+    // other main thread is wrangler's proxy; the rest are V8's helpers).
+    let first_port = targets.first().ok_or("no target to probe")?.port;
+    let before = threads_cpu(&workerd)?;
+    probe(first_port).await?;
+    let after = threads_cpu(&workerd)?;
+    let worker_thread = after
+        .iter()
+        .filter(|((pid, tid), _)| pid == tid)
+        .max_by_key(|(thread, now)| {
+            now.saturating_sub(before.get(thread).copied().unwrap_or_default())
+        })
+        .map(|(&thread, _)| thread)
+        .ok_or("no workerd thread ran the probe")?;
+    eprintln!("the Worker runs on workerd thread {worker_thread:?}");
+
+    let before = threads_cpu(&workerd)?;
+    for _ in 0..HEALTH_REQUESTS {
+        health().await?;
+    }
+    let baseline = CpuDelta::between(
+        &before,
+        &threads_cpu(&workerd)?,
+        worker_thread,
+        HEALTH_REQUESTS,
+    );
+
     println!(
         "\nCPU per full probe inside workerd (the engine as Wasm), {probes} probes per target, \
-         V8 sampling every {SAMPLING_INTERVAL_US} µs:\n"
+         after one that warms the isolate up:\n"
     );
+    println!("| Target | the Worker's thread | all workerd threads | wall |");
+    println!("|---|---|---|---|");
     println!(
-        "| Target | isolate: JS + Wasm + GC, sampled | of which Wasm | workerd processes' CPU (upper bound) | wall |"
+        "| `GET /api/health` (what any request costs) | {} | {} | |",
+        ms(baseline.worker_thread),
+        ms(baseline.all_threads)
     );
-    println!("|---|---|---|---|---|");
     for target in &targets {
-        // The first probe compiles and instantiates what later probes reuse.
+        // The first probe compiles what later probes reuse (V8 compiles Wasm lazily).
         probe(target.port).await?;
-        let cpu_before = process_cpu(&workerd)?;
+        let before = threads_cpu(&workerd)?;
         let wall_before = Instant::now();
-        call(&mut inspector, "Profiler.start", json!({})).await?;
         for _ in 0..probes {
             probe(target.port).await?;
         }
-        let profile = call(&mut inspector, "Profiler.stop", json!({})).await?;
-        let wall = wall_before.elapsed();
-        let process = process_cpu(&workerd)? - cpu_before;
-        let time = sampled_time(&profile["profile"])?;
-        let per_probe =
-            |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3 / f64::from(probes));
+        let wall = wall_before.elapsed() / probes;
+        let spent = CpuDelta::between(&before, &threads_cpu(&workerd)?, worker_thread, probes);
         println!(
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             target.name,
-            per_probe(time.busy),
-            per_probe(time.wasm),
-            per_probe(process),
-            per_probe(wall),
+            ms(spent.worker_thread),
+            ms(spent.all_threads),
+            ms(wall)
         );
-        eprintln!(
-            "{}: sampled {:?} busy, {:?} in (program), {:?} idle, over {:?}",
-            target.name, time.busy, time.program, time.idle, wall
-        );
-        for (function, spent) in &time.top {
-            eprintln!("    {spent:>12.3?}  {function}");
-        }
     }
     Ok(())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+/// CPU time by thread (process id, thread id) so far.
+type ThreadsCpu = BTreeMap<(u32, u32), Duration>;
+
+/// User + system time of every thread of the processes `pids`, from schedstat (nanoseconds;
+/// /proc/PID/stat counts in 10 ms ticks).
+fn threads_cpu(pids: &[u32]) -> Result<ThreadsCpu, String> {
+    let mut threads = BTreeMap::new();
+    for &pid in pids {
+        let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map_err(|e| format!("/proc/{pid}/task: {e}"))?;
+        for task in tasks.flatten() {
+            let Ok(tid) = task.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // A thread that ended between the listing and the read ran nothing we measure.
+            let Ok(schedstat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+                continue;
+            };
+            let on_cpu_ns = schedstat
+                .split_whitespace()
+                .next()
+                .and_then(|field| field.parse().ok())
+                .ok_or_else(|| format!("/proc/{pid}/task/{tid}/schedstat: {schedstat:?}"))?;
+            threads.insert((pid, tid), Duration::from_nanos(on_cpu_ns));
+        }
+    }
+    Ok(threads)
+}
+
+/// CPU per request between two readings.
+struct CpuDelta {
+    worker_thread: Duration,
+    all_threads: Duration,
+}
+
+impl CpuDelta {
+    fn between(
+        before: &ThreadsCpu,
+        after: &ThreadsCpu,
+        worker_thread: (u32, u32),
+        requests: u32,
+    ) -> CpuDelta {
+        let spent = |thread: &(u32, u32)| {
+            let now = after.get(thread).copied().unwrap_or_default();
+            now.saturating_sub(before.get(thread).copied().unwrap_or_default())
+        };
+        CpuDelta {
+            worker_thread: spent(&worker_thread) / requests,
+            all_threads: after.keys().map(spent).sum::<Duration>() / requests,
+        }
+    }
 }
 
 /// The workerd processes that `wrangler dev` (process group `group`) started: the one running
@@ -242,134 +306,4 @@ fn stat_field(pid: u32, n: usize) -> Result<u64, String> {
         .nth(n - 3)
         .and_then(|field| field.parse().ok())
         .ok_or_else(|| format!("/proc/{pid}/stat has no field {n}"))
-}
-
-/// User + system CPU time of the processes `pids` so far.
-fn process_cpu(pids: &[u32]) -> Result<Duration, String> {
-    // SAFETY: sysconf only reads a configuration value.
-    let ticks_per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    let mut ticks = 0;
-    for &pid in pids {
-        ticks += stat_field(pid, 14)? + stat_field(pid, 15)?;
-    }
-    Ok(Duration::from_secs_f64(
-        ticks as f64 / ticks_per_second.max(1) as f64,
-    ))
-}
-
-async fn connect_inspector(port: u16) -> Result<Inspector, String> {
-    let list: Value = reqwest::get(format!("http://127.0.0.1:{port}/json"))
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(|e| format!("inspector /json: {e}"))?
-        .json()
-        .await
-        .map_err(|e| format!("inspector /json: {e}"))?;
-    let url = list
-        .as_array()
-        .and_then(|targets| {
-            targets
-                .iter()
-                .find_map(|t| t["webSocketDebuggerUrl"].as_str())
-        })
-        .ok_or_else(|| format!("no debuggable Worker in the inspector's list: {list}"))?;
-    let (socket, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .map_err(|e| format!("inspector {url}: {e}"))?;
-    Ok(socket)
-}
-
-/// Sends one CDP command and returns its result (events arriving meanwhile are skipped).
-async fn cdp(
-    inspector: &mut Inspector,
-    id: u64,
-    method: &str,
-    params: Value,
-) -> Result<Value, String> {
-    let command = json!({"id": id, "method": method, "params": params}).to_string();
-    inspector
-        .send(Message::text(command))
-        .await
-        .map_err(|e| format!("{method}: {e}"))?;
-    while let Some(message) = inspector.next().await {
-        let message = message.map_err(|e| format!("{method}: {e}"))?;
-        let Ok(text) = message.to_text() else {
-            continue;
-        };
-        let Ok(reply) = serde_json::from_str::<Value>(text) else {
-            continue;
-        };
-        if reply["id"] == id {
-            return match reply.get("error") {
-                Some(error) => Err(format!("{method}: {error}")),
-                None => Ok(reply["result"].clone()),
-            };
-        }
-    }
-    Err(format!("{method}: the inspector closed"))
-}
-
-#[derive(Default)]
-struct SampledTime {
-    /// JavaScript, Wasm and garbage collection.
-    busy: Duration,
-    /// Of `busy`, in Wasm functions (the probe engine and rustls).
-    wasm: Duration,
-    program: Duration,
-    idle: Duration,
-    /// Busy time by function (`name url`), most first: where to look when the figure is high.
-    top: Vec<(String, Duration)>,
-}
-
-/// Sums a `Profiler.Profile`'s sample intervals by what the isolate was doing.
-fn sampled_time(profile: &Value) -> Result<SampledTime, String> {
-    let nodes = profile["nodes"]
-        .as_array()
-        .ok_or("the profile has no nodes")?;
-    let frames: HashMap<u64, (&str, &str)> = nodes
-        .iter()
-        .filter_map(|node| {
-            let frame = &node["callFrame"];
-            Some((
-                node["id"].as_u64()?,
-                (
-                    frame["functionName"].as_str()?,
-                    frame["url"].as_str().unwrap_or_default(),
-                ),
-            ))
-        })
-        .collect();
-    let samples = profile["samples"]
-        .as_array()
-        .ok_or("the profile has no samples")?;
-    let deltas = profile["timeDeltas"]
-        .as_array()
-        .ok_or("the profile has no time deltas")?;
-    let mut time = SampledTime::default();
-    let mut by_function: HashMap<String, Duration> = HashMap::new();
-    // Each delta is the time since the previous sample: it belongs to the sample it ends.
-    for (sample, delta) in samples.iter().zip(deltas) {
-        let spent = Duration::from_micros(delta.as_i64().unwrap_or(0).max(0) as u64);
-        let (function, url) = sample
-            .as_u64()
-            .and_then(|id| frames.get(&id))
-            .copied()
-            .unwrap_or(("(unknown)", ""));
-        match function {
-            "(idle)" => time.idle += spent,
-            "(program)" | "(root)" => time.program += spent,
-            _ => {
-                time.busy += spent;
-                *by_function.entry(format!("{function} {url}")).or_default() += spent;
-                if url.starts_with("wasm://") || url.ends_with(".wasm") {
-                    time.wasm += spent;
-                }
-            }
-        }
-    }
-    let mut top: Vec<(String, Duration)> = by_function.into_iter().collect();
-    top.sort_by_key(|(_, spent)| std::cmp::Reverse(*spent));
-    top.truncate(12);
-    time.top = top;
-    Ok(time)
 }
