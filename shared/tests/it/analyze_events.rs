@@ -637,6 +637,18 @@ fn events_quoted_one_per_line() {
     assert!(events::analyze(b"Error code: 0x904\nExtended error code: 0x7").is_err());
 }
 
+/// The listener failing to create the session, as Microsoft Learn's "You can't establish a Remote
+/// Desktop session to a computer running one of the affected products" quotes the System log.
+#[test]
+fn termservice_session_creation_failure_is_read() {
+    let quoted = "TermService 1036: Terminal Server session creation failed. The relevant status code was 0x2740.";
+    let report = events::analyze(quoted.as_bytes()).unwrap();
+    assert_eq!(
+        evidence(&report),
+        vec![EvidenceId::EventSessionCreationFailed]
+    );
+}
+
 /// Netlogon not running, as Microsoft Learn's "Azure Virtual Machine - Netlogon service is not
 /// starting" quotes the guest's System log: the service itself, and the service it depends on.
 #[test]

@@ -30,6 +30,7 @@ pub(crate) enum Provider {
     Netlogon,
     Kerberos,
     TimeService,
+    TermService,
 }
 
 impl Provider {
@@ -60,6 +61,7 @@ impl Provider {
             b"netlogon" => Provider::Netlogon,
             b"securitykerberos" | b"kerberos" => Provider::Kerberos,
             b"timeservice" | b"w32time" => Provider::TimeService,
+            b"termservice" => Provider::TermService,
             _ => return None,
         })
     }
@@ -78,6 +80,7 @@ impl Provider {
             Provider::Netlogon => "Netlogon",
             Provider::Kerberos => "Kerberos",
             Provider::TimeService => "Time-Service",
+            Provider::TermService => "TermService",
         }
     }
 
@@ -96,6 +99,7 @@ impl Provider {
             Provider::Netlogon => "netlogon",
             Provider::Kerberos => "kerberos",
             Provider::TimeService => "time_service",
+            Provider::TermService => "termservice",
         }
     }
 }
