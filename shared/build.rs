@@ -41,6 +41,7 @@ const EVENT_PROVIDERS: &[&str] = &[
     "netlogon",
     "kerberos",
     "time_service",
+    "termservice",
 ];
 
 /// `kb/messages.toml`.

@@ -357,6 +357,9 @@ struct Scored<'a> {
     index: usize,
     cause: &'a Cause,
     score: f64,
+    /// The score with context answers counted in full: what the setup makes worth asking
+    /// about, though it may not rank the cause (see [`evidence_score`]).
+    steering_score: f64,
     probability: f64,
 }
 
@@ -384,11 +387,12 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
             .filter(|r| !r.old)
             .collect();
         if decisive.is_empty() {
-            let score = cause.prior + evidence_score(rules, &present, &compiled.context);
+            let (score, steering_score) = evidence_score(rules, &present, &compiled.context);
             in_play.push(Scored {
                 index,
                 cause,
-                score,
+                score: cause.prior + score,
+                steering_score: cause.prior + steering_score,
                 probability: 0.0,
             });
         } else {
@@ -403,7 +407,10 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     // Stable sort: equal scores keep knowledge-base order.
     in_play.sort_by(|a, b| b.score.total_cmp(&a.score));
 
-    let contenders = contenders(&in_play);
+    // The next question or check tells apart the causes the setup makes plausible; the failing
+    // layer is the one the ranking's leaders share.
+    let contenders_to_ask = contenders(&in_play, |s| s.steering_score);
+    let leaders = contenders(&in_play, |s| s.score);
     let clear_lead = match in_play.as_slice() {
         [] => false,
         [only] => only.probability >= SETTLED,
@@ -414,18 +421,18 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     let next_question = if clear_lead {
         None
     } else {
-        best_question(&contenders, &present, asked)
+        best_question(&contenders_to_ask, &present, asked)
     };
     let next_check = if clear_lead {
         None
     } else {
-        best_check(&contenders, &present, evidence)
+        best_check(&contenders_to_ask, &present, evidence)
     };
     let failing_layer = in_play
         .first()
         .filter(|top| top.probability >= LIKELY)
         .map(|top| top.cause.layer)
-        .or_else(|| shared_layer(&contenders));
+        .or_else(|| shared_layer(&leaders));
 
     Diagnosis {
         ranked: in_play.iter().map(|s| ranked_cause(s, &present)).collect(),
@@ -437,15 +444,17 @@ fn rank(evidence: &[Evidence], asked: &BTreeSet<&str>) -> Diagnosis {
     }
 }
 
-/// The log-odds the present evidence adds to a cause. Context answers (where the server is,
-/// which app) raise a cause by at most what its other evidence raises it: a setup is no symptom,
-/// so "the server is a cloud VM" alone never puts the cloud firewall first. Weights against a
+/// The log-odds the present evidence adds to a cause, for ranking and for steering the next
+/// question. Context answers (where the server is, which app) raise a cause's rank by at most
+/// what its other evidence raises it: a setup is no symptom, so "the server is a cloud VM" alone
+/// never puts the cloud firewall first. They do count in full for choosing what to ask, as a
+/// helpdesk would: a cloud VM makes the provider's console worth asking about. Weights against a
 /// cause always count in full.
 fn evidence_score(
     rules: &[CompiledRule],
     present: &BTreeMap<EvidenceId, &Evidence>,
     context: &BTreeSet<EvidenceId>,
-) -> f64 {
+) -> (f64, f64) {
     let (mut against, mut for_context, mut for_other) = (0.0, 0.0, 0.0);
     for reason in rules.iter().filter_map(|r| reason(r, present)) {
         if reason.weight < 0.0 {
@@ -456,7 +465,8 @@ fn evidence_score(
             for_other += reason.weight;
         }
     }
-    against + for_other + f64::min(for_context, for_other)
+    let rank = against + for_other + f64::min(for_context, for_other);
+    (rank, against + for_other + for_context)
 }
 
 /// The layer all leading causes share, when they do: the failing step is known before the cause.
@@ -525,16 +535,25 @@ fn normalise(scored: &mut [Scored]) {
     }
 }
 
-/// The leading causes (as `(cause index, probability)`), renormalised among themselves.
-fn contenders(ranked: &[Scored]) -> Vec<(usize, f64)> {
+/// The leading causes by `score` (as `(cause index, probability)`), renormalised among
+/// themselves.
+fn contenders(ranked: &[Scored], score: fn(&Scored) -> f64) -> Vec<(usize, f64)> {
+    let max = ranked.iter().map(score).fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = ranked.iter().map(|s| (score(s) - max).exp()).sum();
+    let mut steering: Vec<(usize, f64)> = ranked
+        .iter()
+        .map(|s| (s.index, (score(s) - max).exp() / total))
+        .collect();
+    // Stable sort: equal scores keep the ranking's order.
+    steering.sort_by(|a, b| b.1.total_cmp(&a.1));
     let mut mass = 0.0;
     let mut out = Vec::new();
-    for s in ranked.iter().take(MAX_CONTENDERS) {
+    for (index, probability) in steering.into_iter().take(MAX_CONTENDERS) {
         if out.len() >= 2 && mass >= CONTENDER_MASS {
             break;
         }
-        mass += s.probability;
-        out.push((s.index, s.probability));
+        mass += probability;
+        out.push((index, probability));
     }
     for (_, p) in &mut out {
         *p /= mass;

@@ -636,3 +636,29 @@ fn events_quoted_one_per_line() {
     // A pasted dialog is no event list.
     assert!(events::analyze(b"Error code: 0x904\nExtended error code: 0x7").is_err());
 }
+
+/// The listener failing to create the session, as Microsoft Learn's "You can't establish a Remote
+/// Desktop session to a computer running one of the affected products" quotes the System log.
+#[test]
+fn termservice_session_creation_failure_is_read() {
+    let quoted = "TermService 1036: Terminal Server session creation failed. The relevant status code was 0x2740.";
+    let report = events::analyze(quoted.as_bytes()).unwrap();
+    assert_eq!(
+        evidence(&report),
+        vec![EvidenceId::EventSessionCreationFailed]
+    );
+}
+
+/// Netlogon not running, as Microsoft Learn's "Azure Virtual Machine - Netlogon service is not
+/// starting" quotes the guest's System log: the service itself, and the service it depends on.
+#[test]
+fn netlogon_service_failures_are_read_apart_from_other_services() {
+    let quoted = "Service Control Manager 7022: The Netlogon service hung on starting.\n\
+        Service Control Manager 7001: The Netlogon service depends on the Workstation service which failed to start because of the following error: The service cannot be started, either because it is disabled or because it has no enabled devices associated with it.\n\
+        Service Control Manager 7031: The Windows Update service terminated unexpectedly.";
+    let report = events::analyze(quoted.as_bytes()).unwrap();
+    assert_eq!(
+        evidence(&report),
+        vec![EvidenceId::EventNetlogonServiceFailed]
+    );
+}

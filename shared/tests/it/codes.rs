@@ -462,6 +462,24 @@ fn whole_windows_dialogs_are_recognised() {
             "The sign-in method you\u{2019}re trying to use isn\u{2019}t allowed. Try a different sign-in method or contact your system administrator.",
             "entra_sign_in_method_blocked",
         ),
+        // STATUS_SMARTCARD_CERT_EXPIRED as the sign-in screen shows it ([MS-ERREF]; Teleport's
+        // desktop access troubleshooting quotes it).
+        (
+            "The smartcard certificate used for authentication has expired. Please contact your system administrator.",
+            "smartcard_cert_expired",
+        ),
+        // xrdp's log when it cannot read its key (neutrinolabs/xrdp libxrdp/xrdp_rdp.c), as
+        // DietPi issue 5976 quotes it.
+        (
+            "[20221213-12:00:00] [ERROR] Cannot read private key file /etc/xrdp/key.pem: Permission denied",
+            "xrdp_key_unreadable",
+        ),
+        // The older clients' wording of 0x204, as Microsoft Learn quotes it ("Terminal Server
+        // session creation failed"), line breaks and all.
+        (
+            "Remote Desktop Disconnected\nThe client could not connect to the remote computer.\nRemote connections might not be enabled or the computer might be too busy to accept new connections.\nIt is also possible that network problems are preventing your connection.",
+            "cannot_reach_computer",
+        ),
         // RDP Wrapper's RDPConf, as its users quote it (rdpwrap issue tracker).
         (
             "Listener state: Listening [not supported]",
@@ -510,6 +528,11 @@ fn wording_alone_points_the_engine_at_its_cause() {
         ),
         (
             "An authentication error has occurred. The function requested is not supported. This could be due to CredSSP encryption oracle remediation.",
+            "credssp_oracle_mismatch",
+        ),
+        // The same dialog quoted without its last sentence.
+        (
+            "An authentication error has occurred. The function requested is not supported.",
             "credssp_oracle_mismatch",
         ),
         (

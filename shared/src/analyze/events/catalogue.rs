@@ -30,6 +30,7 @@ pub(crate) enum Provider {
     Netlogon,
     Kerberos,
     TimeService,
+    TermService,
 }
 
 impl Provider {
@@ -60,6 +61,7 @@ impl Provider {
             b"netlogon" => Provider::Netlogon,
             b"securitykerberos" | b"kerberos" => Provider::Kerberos,
             b"timeservice" | b"w32time" => Provider::TimeService,
+            b"termservice" => Provider::TermService,
             _ => return None,
         })
     }
@@ -78,6 +80,7 @@ impl Provider {
             Provider::Netlogon => "Netlogon",
             Provider::Kerberos => "Kerberos",
             Provider::TimeService => "Time-Service",
+            Provider::TermService => "TermService",
         }
     }
 
@@ -96,6 +99,7 @@ impl Provider {
             Provider::Netlogon => "netlogon",
             Provider::Kerberos => "kerberos",
             Provider::TimeService => "time_service",
+            Provider::TermService => "termservice",
         }
     }
 }
@@ -126,6 +130,11 @@ const RDP_SERVICE_MARKERS: &[&str] = &[
     "5400650072006d00530065007200760069006300650",
     "55006d0052006400700053006500720076006900630065",
 ];
+
+/// The Netlogon service, as Service Control Manager events carry it: its name in the message or
+/// `param1` (also when another service's event says it depends on Netlogon), and its key name in
+/// the binary data (UTF-16LE hex, `Netlogon`).
+const NETLOGON_SERVICE_MARKERS: &[&str] = &["netlogon", "4e00650074006c006f0067006f006e00"];
 
 /// The RDP port the filtering-platform events are read for.
 const RDP_PORT: &str = "3389";
@@ -165,10 +174,14 @@ fn entry_variant(provider: Provider, event_id: u32, facts: &Facts) -> Option<Opt
         }
         (Provider::ServiceControlManager, _) => {
             let text = facts.all_text().to_ascii_lowercase();
-            RDP_SERVICE_MARKERS
-                .iter()
-                .any(|m| text.contains(m))
-                .then_some(Some("rdp_service"))?
+            let names = |markers: &[&str]| markers.iter().any(|m| text.contains(m));
+            if names(RDP_SERVICE_MARKERS) {
+                Some("rdp_service")
+            } else if names(NETLOGON_SERVICE_MARKERS) {
+                Some("netlogon_service")
+            } else {
+                return None;
+            }
         }
         (Provider::SecurityAuditing, 4624) => (facts.named_number(&["LogonType"]) == Some(10)
             || facts.labelled_number("logon type") == Some(10))
