@@ -74,12 +74,23 @@ pub enum AfterConfirm {
     /// TLS, then resets once the first TSRequest arrives.
     ResetDuringCredssp(Arc<ChallengeFixture>),
     /// Answers the ClientHello as this TLS server would, but passes on only the first `records`
-    /// TLS records of its reply, then resets: a handshake dropped part-way through the
-    /// server's flight, on every connection.
-    ResetAfterRecords {
+    /// TLS records of its reply, then `cut`s: a handshake cut part-way through the server's
+    /// flight, on every connection.
+    CutAfterRecords {
         tls: Arc<rustls::ServerConfig>,
         records: usize,
+        cut: FlightCut,
     },
+}
+
+/// How a server's TLS flight is cut short.
+#[derive(Clone, Copy, Debug)]
+pub enum FlightCut {
+    /// The connection is reset.
+    Reset,
+    /// Nothing more arrives and the connection stays open: what a client sees when a path
+    /// with a too-large MTU loses the flight's full-size packets.
+    Stall,
 }
 
 pub struct FakeRdpServer {
@@ -251,11 +262,14 @@ async fn after_confirm(mut stream: TcpStream, after: AfterConfirm) {
             let _ = read_some(&mut tls).await;
             reset(tls.into_inner().0);
         }
-        AfterConfirm::ResetAfterRecords { tls, records } => {
+        AfterConfirm::CutAfterRecords { tls, records, cut } => {
             if let Some(flight) = first_flight(&mut stream, tls).await {
                 let _ = stream.write_all(first_records(&flight, records)).await;
             }
-            reset(stream);
+            match cut {
+                FlightCut::Reset => reset(stream),
+                FlightCut::Stall => wait_for_close(&mut stream).await,
+            }
         }
     }
 }

@@ -8,7 +8,8 @@ mod replay;
 
 pub use certs::{CertKind, TempDir, TestCert, long_chain};
 pub use fake::{
-    AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, tls_server_config,
+    AfterConfirm, ChallengeFixture, FakeRdpServer, FlightCut, Negotiation, OnRequest,
+    tls_server_config,
 };
 pub use openssl::OpensslServer;
 pub use replay::{ReplayServer, WindowsCapture};

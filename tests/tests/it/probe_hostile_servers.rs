@@ -14,7 +14,7 @@ use rdp_doctor_tests::probing::{
     evidence, negotiation, probe, probe_with, quick_options, stage, supported_versions, tls,
 };
 use rdp_doctor_tests::servers::{
-    AfterConfirm, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, long_chain,
+    AfterConfirm, ChallengeFixture, FakeRdpServer, FlightCut, Negotiation, OnRequest, long_chain,
     tls_server_config,
 };
 
@@ -132,13 +132,14 @@ fn tls_then(after: AfterConfirm) -> OnRequest {
 
 /// A real TLS server speaking only `version` whose reply is cut after its first `records`
 /// records: every ClientHello for that version is answered, no handshake ever finishes.
-fn tls_reset_after_records(
+fn tls_cut_after_records(
     version: &'static rustls::SupportedProtocolVersion,
     records: usize,
+    cut: FlightCut,
 ) -> OnRequest {
     let (chain, key) = long_chain(1).unwrap();
     let tls = tls_server_config(chain, key, &[version]).unwrap();
-    tls_then(AfterConfirm::ResetAfterRecords { tls, records })
+    tls_then(AfterConfirm::CutAfterRecords { tls, records, cut })
 }
 
 #[tokio::test]
@@ -185,13 +186,13 @@ async fn resets_at_every_stage_are_named_at_that_stage() {
         // before TLS 1.3); only the full handshake on the main connection meets the reset.
         (
             "right after a TLS 1.3 ServerHello",
-            tls_reset_after_records(&rustls::version::TLS13, 1),
+            tls_cut_after_records(&rustls::version::TLS13, 1, FlightCut::Reset),
             StageKind::Tls,
             Some(EvidenceId::ProbeTlsDroppedMidHandshake),
         ),
         (
             "after a TLS 1.2 ServerHello and Certificate",
-            tls_reset_after_records(&rustls::version::TLS12, 2),
+            tls_cut_after_records(&rustls::version::TLS12, 2, FlightCut::Reset),
             StageKind::Tls,
             Some(EvidenceId::ProbeTlsDroppedMidHandshake),
         ),
@@ -245,9 +246,10 @@ async fn a_handshake_dropped_after_an_accepted_server_hello_fails_the_tls_stage(
         (&rustls::version::TLS12, 2, TlsVersion::Tls12, 2),
     ];
     for (version, records, accepted, chain_len) in cases {
-        let server = FakeRdpServer::start(tls_reset_after_records(version, records))
-            .await
-            .unwrap();
+        let server =
+            FakeRdpServer::start(tls_cut_after_records(version, records, FlightCut::Reset))
+                .await
+                .unwrap();
         let report = probe(server.port).await;
         // What the ServerHello probes alone would call working TLS...
         assert_eq!(supported_versions(&report), [accepted]);
@@ -268,6 +270,38 @@ async fn a_handshake_dropped_after_an_accepted_server_hello_fails_the_tls_stage(
         );
         assert!(evidence(&report).contains(&EvidenceId::ProbeTlsDroppedMidHandshake));
     }
+}
+
+/// Only the ServerHello gets through and the connection stays open: a path that loses the
+/// certificate flight's full-size packets. The TLS stage fails with the stall as its evidence,
+/// which points at the path's MTU, not at a server that cut the handshake.
+#[tokio::test]
+async fn a_handshake_that_stalls_after_the_server_hello_is_named_as_a_stall() {
+    let server = FakeRdpServer::start(tls_cut_after_records(
+        &rustls::version::TLS12,
+        1,
+        FlightCut::Stall,
+    ))
+    .await
+    .unwrap();
+    let report = probe(server.port).await;
+    assert_eq!(supported_versions(&report), [TlsVersion::Tls12]);
+    let tls_stage = stage(&report, StageKind::Tls);
+    assert_eq!(
+        tls_stage.status,
+        StageStatus::Failed,
+        "{}",
+        tls_stage.verdict
+    );
+    let found = evidence(&report);
+    assert!(
+        found.contains(&EvidenceId::ProbeTlsStallsMidHandshake),
+        "{found:?}"
+    );
+    assert!(
+        !found.contains(&EvidenceId::ProbeTlsDroppedMidHandshake),
+        "{found:?}"
+    );
 }
 
 #[tokio::test]

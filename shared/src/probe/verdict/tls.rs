@@ -34,6 +34,10 @@ fn server_setup_failed(what: &str) -> Finding {
 /// Why a server would drop a TLS handshake it has started.
 const DROPPED_PART_WAY: &str = "security software or a device in the path that inspects TLS does this when it lets a connection start and then cuts it";
 
+/// Why a handshake would stop part-way with the connection still open: the ServerHello fits in
+/// a small packet, the certificate flight after it fills full-size ones.
+const STALLED_PART_WAY: &str = "a path that loses full-size packets does this (a VPN or tunnel whose MTU is too large, with the ICMP that would shrink them blocked): the small ServerHello arrives and the certificate flight after it never does; a device that inspects TLS and holds the connection can too";
+
 pub(crate) fn tls_report(
     results: &[(TlsVersion, HelloResult)],
     handshake: &FullHandshake,
@@ -142,22 +146,24 @@ fn accepted(
         );
     let mut unusable = unusable_parameters(&supported, negotiated, &suite, findings);
     if dropped_after_hello {
-        let (title, evidence) = if handshake.end == HandshakeEnd::TimedOut {
+        let (title, evidence, why) = if handshake.end == HandshakeEnd::TimedOut {
             (
                 "The server stops answering part-way through the TLS handshake",
-                None,
+                EvidenceId::ProbeTlsStallsMidHandshake,
+                STALLED_PART_WAY,
             )
         } else {
             (
                 "The server drops the TLS handshake part-way",
-                Some(EvidenceId::ProbeTlsDroppedMidHandshake),
+                EvidenceId::ProbeTlsDroppedMidHandshake,
+                DROPPED_PART_WAY,
             )
         };
         findings.push(Finding::new(
             Severity::Error,
-            evidence,
+            Some(evidence),
             title,
-            format!("{}; {DROPPED_PART_WAY}", handshake.describe()),
+            format!("{}; {why}", handshake.describe()),
         ));
         unusable.push(format!(
             "the full handshake does not finish: {}",
