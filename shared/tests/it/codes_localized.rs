@@ -112,6 +112,18 @@ fn restricted_logon_type_in_spanish_and_japanese() {
     }
 }
 
+/// "Your credentials did not work" as ipentec.com quotes the Japanese dialog.
+#[test]
+fn credentials_did_not_work_in_japanese() {
+    let decoded = assert_single(
+        "お使いの資格情報は機能しませんでした",
+        "credentials_did_not_work",
+        "ja",
+    );
+    let evidence: Vec<_> = decoded.evidence().iter().map(|e| e.id).collect();
+    assert_eq!(evidence, [EvidenceId::MessageCredentialsDidNotWork]);
+}
+
 /// The CredSSP dialog as the German, Japanese, Chinese and Russian pages quote it: the status
 /// line is SEC_E_UNSUPPORTED_FUNCTION's own text, and the newer clients add the remediation line.
 #[test]
