@@ -95,6 +95,18 @@ fn azure_authentication_dialogs_in_asian_and_nordic_languages() {
     }
 }
 
+/// Both de-de editions of the Azure authentication article word the domain-controller dialog
+/// differently; each is recognised.
+#[test]
+fn domain_controller_dialog_in_both_german_editions() {
+    for text in [
+        "Der Remotecomputer, den Sie herstellen möchten, um eine Verbindung herzustellen, erfordert die Authentifizierung auf Netzwerkebene (Network Level Authentication, NLA), ihr Windows-Domänencontroller kann jedoch nicht kontaktiert werden, um NLA auszuführen.",
+        "Der Remotecomputer, zu dem Sie eine Verbindung herstellen möchten, erfordert eine Authentifizierung auf Netzwerkebene (NLA), aber Ihr Windows-Domänencontroller kann nicht kontaktiert werden, um NLA durchzuführen.",
+    ] {
+        assert_single(text, "nla_domain_controller_unreachable", "de");
+    }
+}
+
 /// "User cannot authenticate or must authenticate twice", es-es and ja-jp.
 #[test]
 fn restricted_logon_type_in_spanish_and_japanese() {
