@@ -107,6 +107,18 @@ fn domain_controller_dialog_in_both_german_editions() {
     }
 }
 
+/// The German text of disconnect reason 516 (0x204) as 1Remote/1Remote#108 logs it.
+#[test]
+fn cannot_reach_computer_in_german() {
+    let text = "Der Remotedesktop kann aus einem der folgenden Gründe keine Verbindung mit dem Remotecomputer herstellen:\n\
+                1) Der Remotezugriff auf den Server ist nicht aktiviert.\n\
+                2) Der Remotecomputer ist ausgeschaltet.\n\
+                3) Der Remotecomputer ist im Netzwerk nicht verfügbar.";
+    let decoded = assert_single(text, "cannot_reach_computer", "de");
+    let evidence: Vec<_> = decoded.evidence().iter().map(|e| e.id).collect();
+    assert_eq!(evidence, [EvidenceId::CodeConnectFailed]);
+}
+
 /// "User cannot authenticate or must authenticate twice", es-es and ja-jp.
 #[test]
 fn restricted_logon_type_in_spanish_and_japanese() {
