@@ -119,6 +119,22 @@ fn cannot_reach_computer_in_german() {
     assert_eq!(evidence, [EvidenceId::CodeConnectFailed]);
 }
 
+/// The Chinese texts of the same two dialogs as issue trackers quote them: 0x204
+/// (anhkgg/SuperRDP#33) and the LSA dialog (yeslinyh.github.io#25).
+#[test]
+fn chinese_dialogs_as_issue_trackers_quote_them() {
+    assert_single(
+        "远程桌面由于以下原因之一无法连接到远程计算机:\n1)未启用对服务器的远程访问\n2)远程计算机已关闭\n3)远程计算机在网络上不可用",
+        "cannot_reach_computer",
+        "zh",
+    );
+    assert_single(
+        "出现身份验证错误，无法连接到本地安全机构",
+        "lsa_unreachable",
+        "zh",
+    );
+}
+
 /// "User cannot authenticate or must authenticate twice", es-es and ja-jp.
 #[test]
 fn restricted_logon_type_in_spanish_and_japanese() {
