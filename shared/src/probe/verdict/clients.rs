@@ -1,4 +1,8 @@
 //! Stage 4, client compatibility: which real clients would get through the TLS handshake.
+//!
+//! A client is judged by its hello alone (a version and a cipher suite the server accepts); the
+//! rest of the handshake is the TLS stage's, so a compatible client is said to agree with the
+//! server, never to complete a handshake the server may still drop part-way.
 
 use crate::evidence::{EvidenceId, Finding, Severity};
 use crate::probe::clients::{CLIENT_PROFILES, ClientResult};
@@ -38,14 +42,14 @@ pub(crate) fn clients_report(mut clients: Vec<ClientResult>) -> StageReport {
         (0, _) => (
             StageStatus::Ok,
             format!(
-                "All {} client profiles would complete the TLS handshake.",
+                "All {} client profiles agree on a TLS version and cipher suite with the server.",
                 clients.len()
             ),
         ),
         (_, 0) => (
             StageStatus::Ok,
             format!(
-                "Current clients connect; older ones would fail: {}.",
+                "Current clients agree on a TLS version and cipher suite with the server; older ones would fail: {}.",
                 legacy.join(", ")
             ),
         ),
@@ -110,15 +114,18 @@ mod tests {
     use crate::probe::clients::{DecidedBy, judge};
     use crate::probe::tls::TlsVersion;
 
-    /// A healthy TLS 1.2/1.3 server: every client but the TLS 1.0-only Windows 7 gets through.
-    #[test]
-    fn older_clients_failing_is_information_only() {
-        let tls12 = HelloOutcome::Accepted {
+    fn tls12() -> HelloOutcome {
+        HelloOutcome::Accepted {
             version: TlsVersion::Tls12,
             cipher_suite: 0xc030,
             cipher_suite_name: None,
             hello_retry: false,
-        };
+        }
+    }
+
+    /// A healthy TLS 1.2/1.3 server: every client but the TLS 1.0-only Windows 7 gets through.
+    #[test]
+    fn older_clients_failing_is_information_only() {
         let refused = HelloOutcome::Alert {
             level: 2,
             description: 70,
@@ -128,7 +135,7 @@ mod tests {
             .iter()
             .map(|profile| {
                 let outcome = if profile.versions.contains(&TlsVersion::Tls12) {
-                    tls12.clone()
+                    tls12()
                 } else {
                     refused.clone()
                 };
@@ -140,5 +147,25 @@ mod tests {
         let ids: Vec<_> = report.findings.iter().filter_map(|f| f.evidence).collect();
         assert_eq!(ids, [EvidenceId::ProbeLegacyClientIncompatible]);
         assert!(report.findings.iter().all(|f| f.severity == Severity::Info));
+    }
+
+    /// Only the hellos are replayed: a server that accepts them all may still drop the full
+    /// handshake (the TLS stage says so), so the verdict must not claim the handshake completes.
+    #[test]
+    fn compatible_clients_are_said_to_agree_not_to_complete_the_handshake() {
+        let results = CLIENT_PROFILES
+            .iter()
+            .map(|profile| judge(profile, tls12(), DecidedBy::VersionProbes))
+            .collect();
+        let report = clients_report(results);
+        assert_eq!(report.status, StageStatus::Ok);
+        assert!(
+            report
+                .verdict
+                .contains("agree on a TLS version and cipher suite"),
+            "{}",
+            report.verdict
+        );
+        assert!(!report.verdict.contains("complete"), "{}", report.verdict);
     }
 }
