@@ -649,11 +649,37 @@ fn openssl_error_numbers_are_read_as_openssl_not_as_codes() {
         assert_eq!(code.name.as_deref(), Some("SSL_R_UNSUPPORTED_PROTOCOL"));
         assert_eq!(code.evidence, Some(EvidenceId::ClientTlsFailed));
     }
+    // OpenSSL 1.0's packing of SSL_R_TLSV1_ALERT_INTERNAL_ERROR (1080), as FreeRDP/FreeRDP#681 quotes it.
+    let alert = codes::decode(
+        "SSL_read: error:14094438:SSL routines:SSL3_READ_BYTES:tlsv1 alert internal error",
+    );
+    assert_eq!(alert.codes.len(), 1, "{alert:?}");
+    assert_eq!(
+        alert.codes[0].name.as_deref(),
+        Some("SSL_R_TLSV1_ALERT_INTERNAL_ERROR")
+    );
+    assert_eq!(
+        alert.codes[0].evidence, None,
+        "internal_error names no TLS mismatch"
+    );
     let other_library = &codes::decode("error:0480006C:PEM routines::no start line").codes[0];
     assert_eq!(
         (other_library.role, other_library.known),
         (Role::OpensslError, false)
     );
+}
+
+/// FreeRDP's certificate name warning, as xfreerdp prints it (libfreerdp/crypto/tls.c) and as
+/// FreeRDP/Remmina#722 quotes it.
+#[test]
+fn freerdp_certificate_name_mismatch_is_recognised() {
+    let log = "[12:46:09:347] [13214:13215] [ERROR][com.freerdp.crypto] - @           WARNING: CERTIFICATE NAME MISMATCH!           @\n\
+               The hostname used for this connection (10.10.10.10:3389)\n\
+               does not match the name given in the certificate:";
+    let decoded = codes::decode(log);
+    assert_eq!(message_ids(&decoded), ["freerdp_certificate_name_mismatch"]);
+    let evidence: Vec<_> = decoded.evidence().iter().map(|e| e.id).collect();
+    assert_eq!(evidence, [EvidenceId::CertNameMismatch]);
 }
 
 /// FreeRDP's log lines as reported in FreeRDP/FreeRDP issues #8394, #2834 and #5127.

@@ -14,6 +14,7 @@ mod api_no_panic;
 mod api_request;
 mod api_target;
 mod codes;
+mod codes_localized;
 mod engine;
 mod scenarios;
 
