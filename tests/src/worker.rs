@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 pub struct WorkerUnderTest {
     child: Child,
     pub base_url: String,
-    /// The V8 inspector (Chrome DevTools Protocol) of the Worker's isolate, on loopback.
-    pub inspector_port: u16,
     log: PathBuf,
 }
 
@@ -96,7 +94,6 @@ impl WorkerUnderTest {
         WorkerUnderTest {
             child,
             base_url: format!("http://127.0.0.1:{port}"),
-            inspector_port,
             log,
         }
     }
