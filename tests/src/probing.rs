@@ -5,7 +5,8 @@ use rdp_doctor_core::probe::tls::TlsVersion;
 use rdp_doctor_core::probe::tokio_driver::{TokioClock, TokioConnector};
 use rdp_doctor_core::probe::x224::NegotiationOutcome;
 use rdp_doctor_core::probe::{
-    ProbeOptions, ProbeReport, StageDetails, StageKind, StageReport, Target, TlsDetails, run,
+    ProbeOptions, ProbeReport, StageDetails, StageKind, StageReport, StageStatus, Target,
+    TlsDetails, run,
 };
 
 /// Deadlines short enough for servers that never answer.
@@ -48,6 +49,17 @@ pub async fn probe(port: u16) -> ProbeReport {
 
 pub fn stage(report: &ProbeReport, kind: StageKind) -> &StageReport {
     report.stage(kind).expect("every stage is reported")
+}
+
+/// The stage, after checking its status (the verdict says why when it differs).
+pub fn stage_with_status(
+    report: &ProbeReport,
+    kind: StageKind,
+    status: StageStatus,
+) -> &StageReport {
+    let reported = stage(report, kind);
+    assert_eq!(reported.status, status, "{kind:?}: {}", reported.verdict);
+    reported
 }
 
 pub fn evidence(report: &ProbeReport) -> Vec<EvidenceId> {

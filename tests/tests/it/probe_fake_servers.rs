@@ -9,7 +9,9 @@ use rdp_doctor_core::probe::tls::{HelloOutcome, TlsVersion};
 use rdp_doctor_core::probe::x224::{NegotiationOutcome, Protocol};
 use rdp_doctor_core::probe::{ProbeReport, StageDetails, StageKind, StageStatus, TcpOutcome};
 use rdp_doctor_core::{codes, engine};
-use rdp_doctor_tests::probing::{evidence, negotiation, probe, stage, supported_versions, tls};
+use rdp_doctor_tests::probing::{
+    evidence, negotiation, probe, stage, stage_with_status, supported_versions, tls,
+};
 use rdp_doctor_tests::servers::{
     AfterConfirm, CertKind, ChallengeFixture, FakeRdpServer, Negotiation, OnRequest, OpensslServer,
     TempDir, TestCert,
@@ -251,13 +253,7 @@ async fn tls10_only_server() {
     );
     assert!(evidence(&report).contains(&EvidenceId::ProbeTlsLegacyOnly));
     // Current clients refuse TLS 1.0: the stage follows that finding, not the handshake alone.
-    let tls_stage = stage(&report, StageKind::Tls);
-    assert_eq!(
-        tls_stage.status,
-        StageStatus::Failed,
-        "{}",
-        tls_stage.verdict
-    );
+    let tls_stage = stage_with_status(&report, StageKind::Tls, StageStatus::Failed);
     assert!(
         tls_stage
             .verdict

@@ -11,7 +11,8 @@ use rdp_doctor_core::probe::tls::{HelloOutcome, TlsVersion};
 use rdp_doctor_core::probe::x224::NegotiationOutcome;
 use rdp_doctor_core::probe::{ProbeOptions, ProbeReport, StageKind, StageStatus};
 use rdp_doctor_tests::probing::{
-    evidence, negotiation, probe, probe_with, quick_options, stage, supported_versions, tls,
+    evidence, negotiation, probe, probe_with, quick_options, stage, stage_with_status,
+    supported_versions, tls,
 };
 use rdp_doctor_tests::servers::{
     AfterConfirm, ChallengeFixture, FakeRdpServer, FlightCut, Negotiation, OnRequest, long_chain,
@@ -255,13 +256,7 @@ async fn a_handshake_dropped_after_an_accepted_server_hello_fails_the_tls_stage(
         assert_eq!(supported_versions(&report), [accepted]);
         assert_eq!(report.certificate_chain.len(), chain_len, "{accepted:?}");
         // ...fails where a client needs it to: the full handshake.
-        let tls_stage = stage(&report, StageKind::Tls);
-        assert_eq!(
-            tls_stage.status,
-            StageStatus::Failed,
-            "{}",
-            tls_stage.verdict
-        );
+        let tls_stage = stage_with_status(&report, StageKind::Tls, StageStatus::Failed);
         let expected = format!("reset after the server's {} ServerHello", accepted.label());
         assert!(
             tls_stage.verdict.contains(&expected),
@@ -286,13 +281,7 @@ async fn a_handshake_that_stalls_after_the_server_hello_is_named_as_a_stall() {
     .unwrap();
     let report = probe(server.port).await;
     assert_eq!(supported_versions(&report), [TlsVersion::Tls12]);
-    let tls_stage = stage(&report, StageKind::Tls);
-    assert_eq!(
-        tls_stage.status,
-        StageStatus::Failed,
-        "{}",
-        tls_stage.verdict
-    );
+    stage_with_status(&report, StageKind::Tls, StageStatus::Failed);
     let found = evidence(&report);
     assert!(
         found.contains(&EvidenceId::ProbeTlsStallsMidHandshake),
