@@ -4,6 +4,8 @@ use rdp_doctor_core::codes::{self, Decoded, Role};
 use rdp_doctor_core::evidence::{EvidenceId, Layer};
 use rdp_doctor_core::kb;
 
+use super::message_ids;
+
 /// Disconnect reasons as published (IMsTscAxEvents::OnDisconnected), independent of kb/codes.toml.
 const DISCONNECT: &[(u32, &str)] = &[
     (0x1, "disconnectReasonLocalNotError"),
@@ -356,10 +358,6 @@ fn every_cut_of_a_multilingual_dialog_decodes_without_panicking() {
 }
 
 // ---------------------------------------------------------------- wording, status codes, other clients
-
-fn message_ids(decoded: &Decoded) -> Vec<&str> {
-    decoded.messages.iter().map(|m| m.id.as_str()).collect()
-}
 
 /// The LSA dialog as Microsoft Learn quotes it in six languages ("Troubleshoot authentication
 /// errors when you use RDP to connect to Azure VM", en-us, de-de, fr-fr, es-es, pt-br, it-it).

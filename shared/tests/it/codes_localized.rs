@@ -4,9 +4,7 @@
 use rdp_doctor_core::codes::{self, Decoded};
 use rdp_doctor_core::evidence::EvidenceId;
 
-fn message_ids(decoded: &Decoded) -> Vec<&str> {
-    decoded.messages.iter().map(|m| m.id.as_str()).collect()
-}
+use super::message_ids;
 
 /// One recognised message, in the expected language, and no code read out of the text.
 fn assert_single(text: &str, id: &str, language: &str) -> Decoded {

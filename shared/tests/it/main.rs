@@ -27,3 +27,8 @@ fn sorted(
     ids.sort();
     ids
 }
+
+/// The ids of the messages a decode recognised, in order.
+fn message_ids(decoded: &rdp_doctor_core::codes::Decoded) -> Vec<&str> {
+    decoded.messages.iter().map(|m| m.id.as_str()).collect()
+}
