@@ -146,6 +146,20 @@ impl Open {
         })
     }
 
+    /// Waits for the write in flight, if any: its length once the runtime took it (0 without one).
+    fn poll_written(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        let Some((write, len)) = self.write.as_mut() else {
+            return Poll::Ready(Ok(0));
+        };
+        let len = *len;
+        let result = match write.poll_unpin(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(result) => result,
+        };
+        self.write = None;
+        Poll::Ready(result.map(|_| len).map_err(|e| io_error(&e)))
+    }
+
     /// Moves what fits of `chunk` into `buf` and keeps the rest for the next read.
     fn deliver(&mut self, chunk: &[u8], buf: &mut ReadBuf<'_>) {
         let fits = chunk.len().min(buf.remaining());
@@ -206,33 +220,18 @@ impl AsyncWrite for RuntimeSocket {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let open = self.open()?;
-        let (write, len) = open.write.get_or_insert_with(|| {
+        if open.write.is_none() {
             let chunk = Uint8Array::from(buf);
-            (
+            open.write = Some((
                 JsFuture::from(open.writer.write_with_chunk(&chunk)),
                 buf.len(),
-            )
-        });
-        let len = *len;
-        let result = match write.poll_unpin(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(result) => result,
-        };
-        open.write = None;
-        Poll::Ready(result.map(|_| len).map_err(|e| io_error(&e)))
+            ));
+        }
+        open.poll_written(cx)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let open = self.open()?;
-        let Some((write, _)) = open.write.as_mut() else {
-            return Poll::Ready(Ok(()));
-        };
-        let result = match write.poll_unpin(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(result) => result,
-        };
-        open.write = None;
-        Poll::Ready(result.map(|_| ()).map_err(|e| io_error(&e)))
+        self.open()?.poll_written(cx).map_ok(drop)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
