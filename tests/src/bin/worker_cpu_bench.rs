@@ -163,12 +163,10 @@ async fn bench(probes: u32) -> Result<(), String> {
     probe(first_port).await?;
     let after = threads_cpu(&workerd)?;
     let worker_thread = after
-        .iter()
-        .filter(|((pid, tid), _)| pid == tid)
-        .max_by_key(|(thread, now)| {
-            now.saturating_sub(before.get(thread).copied().unwrap_or_default())
-        })
-        .map(|(&thread, _)| thread)
+        .keys()
+        .filter(|(pid, tid)| pid == tid)
+        .max_by_key(|thread| spent(&before, &after, thread))
+        .copied()
         .ok_or("no workerd thread ran the probe")?;
     eprintln!("the Worker runs on workerd thread {worker_thread:?}");
 
@@ -261,15 +259,18 @@ impl CpuDelta {
         worker_thread: (u32, u32),
         requests: u32,
     ) -> CpuDelta {
-        let spent = |thread: &(u32, u32)| {
-            let now = after.get(thread).copied().unwrap_or_default();
-            now.saturating_sub(before.get(thread).copied().unwrap_or_default())
-        };
+        let spent = |thread: &(u32, u32)| spent(before, after, thread);
         CpuDelta {
             worker_thread: spent(&worker_thread) / requests,
             all_threads: after.keys().map(spent).sum::<Duration>() / requests,
         }
     }
+}
+
+/// CPU time `thread` spent between two readings.
+fn spent(before: &ThreadsCpu, after: &ThreadsCpu, thread: &(u32, u32)) -> Duration {
+    let now = after.get(thread).copied().unwrap_or_default();
+    now.saturating_sub(before.get(thread).copied().unwrap_or_default())
 }
 
 /// The workerd processes that `wrangler dev` (process group `group`) started: the one running
