@@ -420,6 +420,13 @@ fn validate_questions(questions: &[Question], declared: &BTreeSet<&str>) {
                 check_evidence(declared, id, at);
                 answerable.insert(id.as_str());
             }
+            if option.names_cause && !q.context {
+                fail(format!(
+                    "{}: option {:?} sets `names_cause`, which only means something on a `context` question",
+                    at(),
+                    option.id
+                ));
+            }
             for skipped in &option.skips {
                 if !questions.iter().any(|other| &other.id == skipped) || skipped == &q.id {
                     fail(format!(

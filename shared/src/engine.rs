@@ -309,7 +309,7 @@ struct Compiled {
     rules: Vec<Vec<CompiledRule>>,
     options: Vec<Vec<EvidenceId>>,
     ask_if: Vec<Vec<EvidenceId>>,
-    /// Answers to context questions (see `Question::context`).
+    /// Answers to context questions (see `Question::context`), but for those that name a cause.
     context: BTreeSet<EvidenceId>,
 }
 
@@ -348,7 +348,14 @@ fn compiled() -> &'static Compiled {
         context: kb::questions()
             .iter()
             .filter(|q| q.context)
-            .flat_map(|q| parse_ids(q.options.iter().filter_map(|o| o.evidence.as_deref())))
+            .flat_map(|q| {
+                parse_ids(
+                    q.options
+                        .iter()
+                        .filter(|o| !o.names_cause)
+                        .filter_map(|o| o.evidence.as_deref()),
+                )
+            })
             .collect(),
     })
 }

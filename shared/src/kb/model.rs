@@ -270,6 +270,10 @@ pub struct AnswerOption {
     /// the client is not asked what the server's event log shows).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skips: Vec<String>,
+    /// On a `context` question: this answer is no mere setup but a cause in itself ("the server
+    /// runs Windows Home", which cannot host Remote Desktop), so it weighs like a symptom.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub names_cause: bool,
 }
 
 /// A symptom question of the wizard.
