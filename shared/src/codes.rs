@@ -200,7 +200,7 @@ pub fn decode(text: &str) -> Decoded {
         messages: wording::recognise(&wording::normalise(text)),
         ..Decoded::default()
     };
-    let mut masked = Vec::new();
+    let mut masked = ipv4_addresses(text);
     let named = named_codes(text, &mut masked);
     let tokens: Vec<Token> = scan(text)
         .into_iter()
@@ -383,6 +383,58 @@ fn named_codes(text: &str, masked: &mut Vec<std::ops::Range<usize>>) -> Vec<Deco
                 masked.push(i + 1..i + 9);
             }
         }
+    }
+    found
+}
+
+/// Where `text` holds IPv4 addresses, each with its `:port` if one follows: "10.0.0.5:3389" names
+/// the server, and its four numbers and the port are no codes.
+fn ipv4_addresses(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let digits_from = |at: usize| {
+        bytes[at..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts_number = bytes[i].is_ascii_digit()
+            && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'.'));
+        if !starts_number {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        let mut octets = 0;
+        while octets < 4 {
+            let len = digits_from(end);
+            let octet_fits = (1..=3).contains(&len)
+                && text[end..end + len].parse::<u16>().is_ok_and(|v| v <= 255);
+            if !octet_fits {
+                break;
+            }
+            octets += 1;
+            end += len;
+            if octets < 4 && bytes.get(end) == Some(&b'.') {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        let ends_cleanly = !bytes.get(end).is_some_and(|&b| {
+            b.is_ascii_alphanumeric()
+                || (b == b'.' && bytes.get(end + 1).is_some_and(u8::is_ascii_digit))
+        });
+        if octets == 4 && ends_cleanly {
+            if bytes.get(end) == Some(&b':') {
+                end += 1 + digits_from(end + 1);
+            }
+            found.push(start..end);
+        }
+        i = end.max(start + 1);
     }
     found
 }

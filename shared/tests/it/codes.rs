@@ -670,6 +670,19 @@ fn openssl_error_numbers_are_read_as_openssl_not_as_codes() {
 /// FreeRDP's certificate name warning, as xfreerdp prints it (libfreerdp/crypto/tls.c) and as
 /// FreeRDP/Remmina#722 quotes it.
 #[test]
+fn freerdp_nla_failure_is_read_as_an_authentication_failure() {
+    // FreeRDP 1.x printed it on two lines, 2.x as one WLog line without the break.
+    for text in [
+        "Authentication failure, check credentials.\nIf credentials are valid, the NTLMSSP implementation may be to blame.",
+        "[ERROR][com.freerdp.core.transport] - Authentication failure, check credentials.If credentials are valid, the NTLMSSP implementation may be to blame.",
+    ] {
+        let decoded = codes::decode(text);
+        assert_eq!(message_ids(&decoded), ["freerdp_nla_authentication_failed"]);
+        assert_eq!(decoded.evidence()[0].id, EvidenceId::ClientNlaFailed);
+    }
+}
+
+#[test]
 fn freerdp_certificate_name_mismatch_is_recognised() {
     let log = "[12:46:09:347] [13214:13215] [ERROR][com.freerdp.crypto] - @           WARNING: CERTIFICATE NAME MISMATCH!           @\n\
                The hostname used for this connection (10.10.10.10:3389)\n\
@@ -748,4 +761,79 @@ fn text_that_names_nothing_stays_unknown() {
         "{decoded:?}"
     );
     assert!(decoded.evidence().is_empty());
+}
+
+/// The system's own socket errors, as programs print them: Windows' FormatMessage text with its
+/// Winsock code, glibc's strerror, and a Rust client's debug print of `std::io::Error` (Teleport).
+#[test]
+fn socket_errors_are_named_by_what_the_connection_met() {
+    let cases: &[(&str, &str, EvidenceId)] = &[
+        (
+            "System.Net.Sockets.SocketException (10061): No connection could be made because the target machine actively refused it. 10.0.0.5:3389",
+            "socket_connection_refused",
+            EvidenceId::MessageConnectionRefused,
+        ),
+        (
+            "[ERROR][com.freerdp.core] - freerdp_tcp_connect: connect() failed: Connection refused",
+            "socket_connection_refused",
+            EvidenceId::MessageConnectionRefused,
+        ),
+        (
+            r#"Rdp(Io(Os { code: 54, kind: ConnectionReset, message: "Connection reset by peer" }))"#,
+            "socket_connection_reset",
+            EvidenceId::MessageConnectionReset,
+        ),
+        (
+            "Unable to read data from the transport connection: An existing connection was forcibly closed by the remote host.",
+            "socket_connection_reset",
+            EvidenceId::MessageConnectionReset,
+        ),
+        (
+            "A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond 192.168.1.20:3389",
+            "socket_timed_out",
+            EvidenceId::CodeTimedOut,
+        ),
+        (
+            "connect to 192.168.1.20 port 3389 failed: No route to host",
+            "socket_unreachable",
+            EvidenceId::CodeConnectFailed,
+        ),
+    ];
+    for (text, message, evidence) in cases {
+        let decoded = codes::decode(text);
+        assert_eq!(message_ids(&decoded), [*message], "{text}");
+        // The errno, the Winsock code, the address and the port are not dialog codes.
+        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
+        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(ids, [*evidence], "{text}");
+    }
+}
+
+#[test]
+fn ipv4_addresses_and_their_ports_are_never_read_as_codes() {
+    for text in [
+        "Unable to connect to 10.0.0.5:3389",
+        "Remote Desktop can't connect to 192.168.1.1",
+        "203.0.113.7",
+    ] {
+        let decoded = codes::decode(text);
+        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
+    }
+    // A bare pair next to an address still decodes.
+    let decoded = codes::decode("0x904 0x7 from 10.1.2.3");
+    assert_eq!(
+        names(&decoded),
+        [
+            (
+                Role::DisconnectReason,
+                0x904,
+                Some("disconnectReasonAtClientWinsockFDCLOSE")
+            ),
+            (
+                Role::ExtendedReason,
+                0x7,
+                Some("exDiscReasonServerDeniedConnection")
+            ),
+        ]
+    );
 }
