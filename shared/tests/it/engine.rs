@@ -444,3 +444,20 @@ fn old_evidence_weighs_less_and_rules_nothing_out() {
     ];
     assert_eq!(score(&both), recent);
 }
+
+#[test]
+fn a_setup_answer_leads_only_when_it_names_the_cause() {
+    let diagnose = |question: &str, option: &str| {
+        engine::diagnose_case(&Case {
+            answers: answers(&[(question, option)]),
+            evidence: classic(),
+        })
+        .unwrap()
+    };
+    // "A cloud VM" is a setup: it makes the cloud firewall worth asking about, never first.
+    let cloud = diagnose("server_location", "cloud");
+    assert_ne!(cloud.ranked[0].id, "cloud_firewall_blocks", "{cloud:?}");
+    // Windows Home cannot host Remote Desktop at all: the answer is the cause.
+    let home = diagnose("server_os", "windows_home");
+    assert_eq!(home.ranked[0].id, "home_edition_cannot_host", "{home:?}");
+}
