@@ -210,6 +210,18 @@ fn test() -> shell::Result {
         .envs(build::test_env(&tools))
         .titled("native, integration and Worker tests")
         .run()?;
+    // The page builds the core without features: its decoder and engine tests must hold there too.
+    cargo()
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "rdp-doctor-core",
+            "--no-default-features",
+        ])
+        .args(["--test", "it"])
+        .titled("core tests without features (as the page builds it)")
+        .run()?;
     playwright(&tools, "tests/e2e/playwright.config.ts")
         .titled("browser tests (Playwright, Chromium, Worker under workerd)")
         .run()?;

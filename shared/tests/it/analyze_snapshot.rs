@@ -1,6 +1,7 @@
 //! The inside view: the server and client checks' JSON and the single server commands, from
 //! fixtures of published outputs (see fixtures/snapshot/README.md), every section's error path,
 //! size limits, and that each problem the issue names ranks its cause first with 0x904/0x7.
+#![cfg(feature = "analyzers")]
 
 use std::path::PathBuf;
 
