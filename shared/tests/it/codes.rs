@@ -683,6 +683,21 @@ fn freerdp_nla_failure_is_read_as_an_authentication_failure() {
 }
 
 #[test]
+fn freerdp_openssl_failures_say_whether_the_handshake_or_the_session_broke() {
+    let decoded = codes::decode(
+        "SSL_read: Failure in SSL library (protocol error?)\nSSL_read: error:14094438:SSL routines:SSL3_READ_BYTES:tlsv1 alert internal error",
+    );
+    assert_eq!(message_ids(&decoded), ["freerdp_tls_read_failed"]);
+    // The OpenSSL number is still named beside it.
+    assert_eq!(decoded.codes.len(), 1, "{:?}", decoded.codes);
+    let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
+    assert_eq!(ids, [EvidenceId::ClientTransportFailed]);
+    let decoded = codes::decode("SSL_connect: Failure in SSL library (protocol error?)");
+    assert_eq!(message_ids(&decoded), ["freerdp_tls_connect_failed"]);
+    assert_eq!(decoded.evidence()[0].id, EvidenceId::ClientTlsFailed);
+}
+
+#[test]
 fn freerdp_certificate_name_mismatch_is_recognised() {
     let log = "[12:46:09:347] [13214:13215] [ERROR][com.freerdp.crypto] - @           WARNING: CERTIFICATE NAME MISMATCH!           @\n\
                The hostname used for this connection (10.10.10.10:3389)\n\
