@@ -786,22 +786,22 @@ fn socket_errors_are_named_by_what_the_connection_met() {
         (
             "System.Net.Sockets.SocketException (10061): No connection could be made because the target machine actively refused it. 10.0.0.5:3389",
             "socket_connection_refused",
-            EvidenceId::MessageConnectionRefused,
+            EvidenceId::CodeConnectionRefused,
         ),
         (
             "[ERROR][com.freerdp.core] - freerdp_tcp_connect: connect() failed: Connection refused",
             "socket_connection_refused",
-            EvidenceId::MessageConnectionRefused,
+            EvidenceId::CodeConnectionRefused,
         ),
         (
             r#"Rdp(Io(Os { code: 54, kind: ConnectionReset, message: "Connection reset by peer" }))"#,
             "socket_connection_reset",
-            EvidenceId::MessageConnectionReset,
+            EvidenceId::CodeConnectionReset,
         ),
         (
             "Unable to read data from the transport connection: An existing connection was forcibly closed by the remote host.",
             "socket_connection_reset",
-            EvidenceId::MessageConnectionReset,
+            EvidenceId::CodeConnectionReset,
         ),
         (
             "A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond 192.168.1.20:3389",
@@ -851,4 +851,73 @@ fn ipv4_addresses_and_their_ports_are_never_read_as_codes() {
             ),
         ]
     );
+}
+
+/// "An authentication error has occurred." and the sign-in failures quote the security
+/// package's or the logon status's own message ([MS-ERREF]): each names what its code names.
+#[test]
+fn security_package_and_logon_messages_name_what_their_codes_name() {
+    let cases: &[(&str, &str, EvidenceId)] = &[
+        (
+            "An authentication error has occurred.\nThe logon attempt failed\n\nRemote computer: srv01",
+            "sspi_logon_denied",
+            EvidenceId::CodeLogonFailure,
+        ),
+        (
+            "The user name or password is incorrect.",
+            "logon_bad_user_or_password",
+            EvidenceId::CodeLogonFailure,
+        ),
+        (
+            "The referenced account is currently locked out and may not be logged on to.",
+            "logon_account_state",
+            EvidenceId::CodeAccountState,
+        ),
+        (
+            "An authentication error has occurred.\nThe target principal name is incorrect.",
+            "sspi_wrong_principal",
+            EvidenceId::CodeWrongPrincipal,
+        ),
+        (
+            "An authentication error has occurred. No authority could be contacted for authentication.",
+            "sspi_no_authority",
+            EvidenceId::CodeNoAuthority,
+        ),
+        (
+            "The clocks on the client and server machines are skewed.",
+            "sspi_time_skew",
+            EvidenceId::CodeClockSkew,
+        ),
+        (
+            "The client and server cannot communicate, because they do not possess a common algorithm.",
+            "sspi_algorithm_mismatch",
+            EvidenceId::CodeNoCommonAlgorithm,
+        ),
+        (
+            "The message received was unexpected or badly formatted.",
+            "sspi_illegal_message",
+            EvidenceId::CodeTlsVersionMismatch,
+        ),
+        (
+            "The credentials supplied to the package were not recognized",
+            "sspi_unknown_credentials",
+            EvidenceId::CodeServerCredentialUnusable,
+        ),
+        (
+            "The received certificate has expired.",
+            "sspi_cert_expired",
+            EvidenceId::CodeServerCertExpired,
+        ),
+        (
+            "Your system administrator does not allow the use of saved credentials to log on to the remote computer srv01 because its identity is not fully verified. Please enter new credentials.",
+            "saved_credentials_not_allowed",
+            EvidenceId::CodeDelegationPolicy,
+        ),
+    ];
+    for (text, message, evidence) in cases {
+        let decoded = codes::decode(text);
+        assert_eq!(message_ids(&decoded), [*message], "{text}");
+        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(ids, [*evidence], "{text}");
+    }
 }
