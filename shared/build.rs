@@ -42,6 +42,7 @@ const EVENT_PROVIDERS: &[&str] = &[
     "kerberos",
     "time_service",
     "termservice",
+    "gateway",
 ];
 
 /// `kb/messages.toml`.

@@ -198,6 +198,15 @@ impl CheckKind {
         }
     }
 
+    /// Whether this check can establish `id`. The RD Gateway's events are in the gateway's own
+    /// log, not in the server's System and TerminalServices logs that the event check asks for
+    /// (rd_gateway_path's fix steps say where to read them).
+    fn establishes(self, id: EvidenceId) -> bool {
+        let id = id.as_str();
+        id.starts_with(self.prefix())
+            && !(self == CheckKind::PasteEventLog && id.starts_with("event.gateway_"))
+    }
+
     fn source(self) -> Source {
         match self {
             CheckKind::RunProbe => Source::Probe,
@@ -675,7 +684,7 @@ fn best_check(
         let unseen: BTreeSet<EvidenceId> = contenders
             .iter()
             .flat_map(|&(c, _)| compiled().rules[c].iter().map(|r| r.evidence))
-            .filter(|e| e.as_str().starts_with(kind.prefix()) && !present.contains_key(e))
+            .filter(|&e| kind.establishes(e) && !present.contains_key(&e))
             .collect();
         let mut power = 0.0;
         for (i, &(a, pa)) in contenders.iter().enumerate() {

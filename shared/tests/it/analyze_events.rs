@@ -662,3 +662,181 @@ fn netlogon_service_failures_are_read_apart_from_other_services() {
         vec![EvidenceId::EventNetlogonServiceFailed]
     );
 }
+
+/// The RD Gateway's own log, as `wevtutil qe Microsoft-Windows-TerminalServices-Gateway/Operational
+/// /f:text` prints it; the messages are the published texts (Microsoft Learn: "RD Gateway Server
+/// Connections", events 200, 201 and 301). The policy refusals are evidence, the admission is not.
+#[test]
+fn rd_gateway_refusals_in_wevtutil_text() {
+    let event = |n: usize, id: u32, level: &str, message: &str| {
+        format!(
+            "Event[{n}]:\n  Log Name: Microsoft-Windows-TerminalServices-Gateway/Operational\n  Source: Microsoft-Windows-TerminalServices-Gateway\n  Date: 2024-03-04T08:15:0{n}.000\n  Event ID: {id}\n  Task: N/A\n  Level: {level}\n  Opcode: N/A\n  Keyword: N/A\n  User: S-1-5-20\n  User Name: NT AUTHORITY\\NETWORK SERVICE\n  Computer: RDGW01.corp.example.com\n  Description: \n{message}\n\n"
+        )
+    };
+    let text = [
+        event(
+            0,
+            201,
+            "Error",
+            r#"The user "CORP\alex", on client computer "198.51.100.7", did not meet connection authorization policy requirements and was therefore not authorized to access the RD Gateway server. The following authentication method was attempted: "NTLM". The following error occurred: "23003"."#,
+        ),
+        event(
+            1,
+            200,
+            "Information",
+            r#"The user "CORP\sam", on client computer "198.51.100.8", met connection authorization policy requirements and was therefore authorized to access the RD Gateway server. The following authentication method was used: "NTLM"."#,
+        ),
+        event(
+            2,
+            301,
+            "Error",
+            r#"The user "CORP\sam", on client computer "198.51.100.8", did not meet resource authorization policy requirements and was therefore not authorized to resource "10.0.0.66". The following error occurred: "23002"."#,
+        ),
+    ]
+    .concat();
+    let report = events::analyze(text.as_bytes()).unwrap();
+    assert_eq!(report.format_detected, EventFormat::WevtutilText);
+    assert_eq!(report.events_read, 3);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventGatewayCapDenied,
+            EvidenceId::EventGatewayRapDenied
+        ])
+    );
+    // The client's address is the first address of the message, not the resource's.
+    assert_eq!(field(&report, 201, "Client address"), Some("198.51.100.7"));
+    assert_eq!(field(&report, 301, "Client address"), Some("198.51.100.8"));
+    let admitted = report.timeline.iter().find(|e| e.event_id == 200).unwrap();
+    assert_eq!(admitted.severity, Severity::Info);
+    let refused = report
+        .findings
+        .iter()
+        .find(|f| f.evidence == Some(EvidenceId::EventGatewayRapDenied))
+        .unwrap();
+    assert!(
+        refused.detail.contains("Resource Authorization Policies"),
+        "{}",
+        refused.detail
+    );
+}
+
+/// Gateway events carry `UserData/EventInfo` (Username, IpAddress, AuthType, Resource,
+/// ConnectionProtocol, ErrorCode): the user, the client, the computer asked for and the gateway's
+/// error are read from it.
+#[test]
+fn rd_gateway_xml_reads_the_user_the_resource_and_the_error() {
+    let event = |id: u32, level: u8, resource: &str, error: u32| {
+        format!(
+            r#"<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="Microsoft-Windows-TerminalServices-Gateway" Guid="{{4D5AE6A1-C7C8-4E6D-B840-4D8080B42E1B}}"/><EventID>{id}</EventID><Level>{level}</Level><TimeCreated SystemTime="2024-03-04T08:20:00.000000000Z"/><Channel>Microsoft-Windows-TerminalServices-Gateway/Operational</Channel><Computer>RDGW01.corp.example.com</Computer></System><UserData><EventInfo xmlns="aag"><Username>CORP\alex</Username><IpAddress>198.51.100.7</IpAddress><AuthType>NTLM</AuthType><Resource>{resource}</Resource><ConnectionProtocol>HTTP</ConnectionProtocol><ErrorCode>{error}</ErrorCode></EventInfo></UserData></Event>"#
+        )
+    };
+    let xml = [
+        event(304, 2, "rds02.corp.example.com", 1_460),
+        event(302, 4, "rds01.corp.example.com", 0),
+    ]
+    .concat();
+    let report = events::analyze(xml.as_bytes()).unwrap();
+    assert_eq!(report.format_detected, EventFormat::Xml);
+    assert_eq!(
+        evidence(&report),
+        sorted(vec![
+            EvidenceId::EventGatewayResourceUnreachable,
+            EvidenceId::EventGatewayConnected
+        ])
+    );
+    assert_eq!(field(&report, 304, "User"), Some("CORP\\alex"));
+    assert_eq!(field(&report, 304, "Client address"), Some("198.51.100.7"));
+    assert_eq!(
+        field(&report, 304, "Resource"),
+        Some("rds02.corp.example.com")
+    );
+    assert_eq!(field(&report, 304, "Gateway error"), Some("1460"));
+    // No error is no field.
+    assert_eq!(field(&report, 302, "Gateway error"), None);
+    assert_eq!(report.timeline[0].source, "RD Gateway");
+}
+
+/// Every gateway event that settles a cause, quoted one per line as tickets quote them (the texts
+/// from Microsoft Learn's RD Gateway event reference), gives its own evidence; the events that
+/// only tell the story (200, 202, 303, 307) give none.
+#[test]
+fn rd_gateway_events_each_give_their_evidence() {
+    let cases: &[(&str, Option<EvidenceId>)] = &[
+        (
+            r#"Microsoft-Windows-TerminalServices-Gateway 201: The user "CORP\alex", on client computer "198.51.100.7", did not meet connection authorization policy requirements and was therefore not authorized to access the RD Gateway server."#,
+            Some(EvidenceId::EventGatewayCapDenied),
+        ),
+        (
+            r#"TerminalServices-Gateway 204: The user "CORP\alex", on client computer "198.51.100.7", did not meet the requirements of the Network Access Protection (NAP) policies defined in the Network Policy Server."#,
+            Some(EvidenceId::EventGatewayCapDenied),
+        ),
+        (
+            r#"TerminalServices-Gateway 305: The user "CORP\alex", on client computer "198.51.100.7", was not authorized to connect to this RD Gateway server because the authentication method attempted by the user is not supported."#,
+            Some(EvidenceId::EventGatewayCapDenied),
+        ),
+        (
+            r#"TerminalServices-Gateway 301: The user "CORP\alex", on client computer "198.51.100.7", did not meet resource authorization policy requirements and was therefore not authorized to resource "rds01"."#,
+            Some(EvidenceId::EventGatewayRapDenied),
+        ),
+        (
+            "TerminalServices-Gateway 203: The number of simultaneous connections to the RD Gateway server has reached the maximum number that was configured by the administrator.",
+            Some(EvidenceId::EventGatewayConnectionLimit),
+        ),
+        (
+            r#"TerminalServices-Gateway 304: The user "CORP\alex", on client computer "198.51.100.7", met connection authorization policy and resource authorization policy requirements, but could not connect to resource "rds01.corp.example.com"."#,
+            Some(EvidenceId::EventGatewayResourceUnreachable),
+        ),
+        (
+            "TerminalServices-Gateway 102: The Remote Desktop Gateway service requires a valid Secure Sockets Layer (SSL) certificate to accept connections.",
+            Some(EvidenceId::EventGatewayCertUnusable),
+        ),
+        (
+            "TerminalServices-Gateway 103: The Remote Desktop Gateway service does not have sufficient permissions to access the Secure Sockets Layer (SSL) certificate that is required to accept connections.",
+            Some(EvidenceId::EventGatewayCertUnusable),
+        ),
+        (
+            r#"TerminalServices-Gateway 306: The user "CORP\alex", on client computer "198.51.100.7", was not authorized to connect to the RD Gateway server because a tunnel could not be created."#,
+            Some(EvidenceId::EventGatewayCertUnusable),
+        ),
+        (
+            "TerminalServices-Gateway 100: The RD Gateway service could not be initialized. The following error occurred: \"0x80070005\".",
+            Some(EvidenceId::EventGatewayServiceFailed),
+        ),
+        (
+            "TerminalServices-Gateway 700: The following exception code \"0xC0000005\" occured in the RD Gateway server. The RD Gateway will be restarted.",
+            Some(EvidenceId::EventGatewayServiceFailed),
+        ),
+        (
+            r#"TerminalServices-Gateway 302: The user "CORP\alex", on client computer "198.51.100.7", connected to resource "rds01.corp.example.com". Connection protocol used: "HTTP"."#,
+            Some(EvidenceId::EventGatewayConnected),
+        ),
+        (
+            r#"TerminalServices-Gateway 200: The user "CORP\alex", on client computer "198.51.100.7", met connection authorization policy requirements and was therefore authorized to access the RD Gateway server."#,
+            None,
+        ),
+        (
+            r#"TerminalServices-Gateway 202: The administrator disconnected the user "CORP\alex", on client computer "198.51.100.7", from the following network resource: "rds01"."#,
+            None,
+        ),
+        (
+            r#"TerminalServices-Gateway 303: The user "CORP\alex", on client computer "198.51.100.7", disconnected from the following network resource: "rds01"."#,
+            None,
+        ),
+        (
+            r#"TerminalServices-Gateway 307: The user "CORP\alex", on client computer "198.51.100.7", disconnected from the following network resource: "rds01" because the session exceeded the session timeout limit of "480" minutes."#,
+            None,
+        ),
+    ];
+    for (line, expected) in cases {
+        let report = events::analyze(line.as_bytes()).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(report.format_detected, EventFormat::QuotedLines, "{line}");
+        // Known either way: an event the catalogue reads is in the timeline, not among the others.
+        assert_eq!(report.timeline.len(), 1, "{line}");
+        assert_eq!(
+            evidence(&report),
+            expected.iter().copied().collect::<Vec<_>>(),
+            "{line}"
+        );
+    }
+}

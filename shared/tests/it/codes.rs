@@ -824,6 +824,64 @@ fn socket_errors_are_named_by_what_the_connection_met() {
     }
 }
 
+/// The Windows client's dialogs through an RD Gateway, as it shows them (its texts for the RD
+/// Gateway disconnect reasons, 50331649 onwards, with the names it fills in): each names the
+/// gateway step that refused, not the server.
+#[test]
+fn rd_gateway_dialogs_are_named_by_the_gateway_step_that_refused() {
+    let cases: &[(&str, &str, EvidenceId)] = &[
+        (
+            "Your computer can't connect to the remote computer because the Remote Desktop Gateway server is temporarily unavailable. Try reconnecting later or contact your network administrator for assistance.",
+            "gateway_unavailable",
+            EvidenceId::MessageGatewayUnavailable,
+        ),
+        (
+            "An error occurred while receiving data from the Remote Desktop Gateway server. Either the server is temporarily unavailable or a network connection is down. Try again later, or contact your network administrator for assistance.",
+            "gateway_unavailable",
+            EvidenceId::MessageGatewayUnavailable,
+        ),
+        (
+            "Your computer can't connect to the remote computer because the Remote Desktop Gateway server address is unreachable or incorrect. Type a valid Remote Desktop Gateway server address.",
+            "gateway_unreachable",
+            EvidenceId::MessageGatewayUnreachable,
+        ),
+        (
+            "Remote Desktop can\u{2019}t connect to the remote computer \"rds01.corp.example.com\" for one of these reasons:\n\n1) Your user account is not authorized to access the RD Gateway \"gw.example.com\"\n2) Your computer is not authorized to access the RD Gateway \"gw.example.com\"\n3) You are using an incompatible authentication method (for example, the RD Gateway might be expecting a smart card but you provided a password)\n\nContact your network administrator for assistance.",
+            "gateway_not_authorized",
+            EvidenceId::MessageGatewayCapDenied,
+        ),
+        (
+            "Remote Desktop can't connect to the remote computer \"rds01\" for one of these reasons:\n\n1) Your user account is not listed in the RD Gateway\u{2019}s permission list\n2) You might have specified the remote computer in NetBIOS format (for example, computer1), but the RD Gateway is expecting an FQDN or IP address format (for example, computer1.fabrikam.com or 157.60.0.1).\n\nContact your network administrator for assistance.",
+            "gateway_resource_not_allowed",
+            EvidenceId::MessageGatewayRapDenied,
+        ),
+        (
+            "Your computer can't connect to the remote computer because the Remote Desktop Gateway server address requested and the certificate subject name do not match. Contact your network administrator for assistance.",
+            "gateway_certificate_rejected",
+            EvidenceId::MessageGatewayCertRejected,
+        ),
+        (
+            "Your computer can't connect to the remote computer because the Remote Desktop Gateway server's certificate has expired or has been revoked. Contact your network administrator for assistance.",
+            "gateway_certificate_rejected",
+            EvidenceId::MessageGatewayCertRejected,
+        ),
+        (
+            "Your computer can't connect to the remote computer because the Remote Desktop Gateway server reached its maximum allowed connections. Try reconnecting later or contact your network administrator for assistance.",
+            "gateway_connection_limit",
+            EvidenceId::MessageGatewayConnectionLimit,
+        ),
+    ];
+    for (text, message, evidence) in cases {
+        let decoded = codes::decode(text);
+        // Only the gateway's message: not the direct connection's "can't connect … for one of
+        // these reasons", and the list numbers, names and addresses are no codes.
+        assert_eq!(message_ids(&decoded), [*message], "{text}");
+        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
+        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(ids, [*evidence], "{text}");
+    }
+}
+
 #[test]
 fn ipv4_addresses_and_their_ports_are_never_read_as_codes() {
     for text in [

@@ -461,3 +461,33 @@ fn a_setup_answer_leads_only_when_it_names_the_cause() {
     let home = diagnose("server_os", "windows_home");
     assert_eq!(home.ranked[0].id, "home_edition_cannot_host", "{home:?}");
 }
+
+/// The gateway's log settles what the bare 0x904/0x7 leaves open: a refusal by its connection
+/// authorization policy (RD Gateway 201) puts the gateway first and moves the server's own
+/// firewall and the password down, since the gateway refused an authenticated user before
+/// connecting anywhere.
+#[test]
+fn a_gateway_policy_refusal_puts_the_gateway_first() {
+    let bare = engine::diagnose(&classic());
+    let mut evidence = classic();
+    evidence.push(Evidence::new(
+        EvidenceId::EventGatewayCapDenied,
+        Source::EventLog,
+        "RD Gateway 201 at 08:15",
+    ));
+    let diagnosis = engine::diagnose(&evidence);
+    assert_eq!(diagnosis.ranked[0].id, "rd_gateway_path", "{diagnosis:?}");
+    let gateway = cause(&diagnosis, "rd_gateway_path").unwrap();
+    assert!(
+        gateway
+            .because
+            .iter()
+            .any(|r| r.evidence == EvidenceId::EventGatewayCapDenied),
+        "{gateway:?}"
+    );
+    for lowered in ["host_firewall_blocks", "credentials_or_account"] {
+        let before = cause(&bare, lowered).map(|c| c.score).unwrap();
+        let after = cause(&diagnosis, lowered).map(|c| c.score).unwrap();
+        assert!(after < before, "{lowered}: {before} -> {after}");
+    }
+}

@@ -31,6 +31,7 @@ pub(crate) enum Provider {
     Kerberos,
     TimeService,
     TermService,
+    Gateway,
 }
 
 impl Provider {
@@ -62,6 +63,7 @@ impl Provider {
             b"securitykerberos" | b"kerberos" => Provider::Kerberos,
             b"timeservice" | b"w32time" => Provider::TimeService,
             b"termservice" => Provider::TermService,
+            b"terminalservicesgateway" => Provider::Gateway,
             _ => return None,
         })
     }
@@ -81,6 +83,7 @@ impl Provider {
             Provider::Kerberos => "Kerberos",
             Provider::TimeService => "Time-Service",
             Provider::TermService => "TermService",
+            Provider::Gateway => "RD Gateway",
         }
     }
 
@@ -100,6 +103,7 @@ impl Provider {
             Provider::Kerberos => "kerberos",
             Provider::TimeService => "time_service",
             Provider::TermService => "termservice",
+            Provider::Gateway => "gateway",
         }
     }
 }
@@ -314,7 +318,24 @@ fn read_fields(d: &mut Decoded, event_id: u32, facts: &Facts) {
             }
         }
         (Provider::RdpClient, 1026) => read_client_disconnect(d, facts),
+        (Provider::Gateway, _) => read_gateway_fields(d, facts),
         _ => {}
+    }
+}
+
+/// RD Gateway events carry `UserData/EventInfo`: the user, the client's address, the resource
+/// (the computer asked for) and the gateway's error code (0 when there is none). Text exports
+/// keep only the message, where the client's address is the first address.
+fn read_gateway_fields(d: &mut Decoded, facts: &Facts) {
+    d.user_fields(facts, &["Username"], &[], &["IpAddress"]);
+    if let Some(resource) = facts.named(&["Resource"]).filter(|r| !r.is_empty()) {
+        d.field("Resource", resource);
+    }
+    if let Some(code) = facts
+        .named(&["ErrorCode"])
+        .filter(|c| !c.is_empty() && c != "0")
+    {
+        d.field("Gateway error", code);
     }
 }
 
@@ -688,6 +709,12 @@ mod tests {
             Provider::from_name("Microsoft-Windows-Security-Kerberos"),
             Some(Provider::Kerberos)
         );
+        for name in [
+            "Microsoft-Windows-TerminalServices-Gateway",
+            "TerminalServices-Gateway",
+        ] {
+            assert_eq!(Provider::from_name(name), Some(Provider::Gateway), "{name}");
+        }
         assert_eq!(Provider::from_name("Application Error"), None);
     }
 
