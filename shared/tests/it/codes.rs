@@ -492,6 +492,72 @@ fn whole_windows_dialogs_are_recognised() {
     }
 }
 
+/// The client's own text for a disconnect reason, pasted without its "Error code:" line (the
+/// TechNet Wiki's "Disconnect Codes and Reasons" texts): the wording alone establishes what the
+/// code would, and no number is read from it.
+#[test]
+fn disconnect_reason_texts_without_their_code_establish_its_evidence() {
+    let cases: &[(&str, &str, EvidenceId)] = &[
+        (
+            "This computer can't connect to the remote computer.\n\nThe two computers couldn't connect in the amount of time allotted. Try connecting again. If the problem continues, contact your network administrator or technical support.",
+            "connect_time_allotted",
+            EvidenceId::CodeTimedOut,
+        ),
+        (
+            "Because of a security error, the client could not connect to the remote computer. Verify that you are logged on to the network, and then try connecting again.",
+            "security_error_could_not_connect",
+            EvidenceId::CodeSecurityError,
+        ),
+        (
+            "Remote Desktop Disconnected\n\nYour Remote Desktop Services session has ended.\n\nThe connection to the remote computer was lost, possibly due to network connectivity problems.\n\nTry connecting to the remote computer again. If the problem continues, contact your network administrator or technical support.",
+            "connection_lost_network",
+            EvidenceId::CodeSocketClosed,
+        ),
+        (
+            "A licensing error occurred while the client was attempting to connect (Licensing timed out). Please try connecting to the remote computer again.",
+            "licensing_timed_out",
+            EvidenceId::CodeLicensing,
+        ),
+        (
+            "The specified username does not exist. Verify the username and try logging in again. If the problem continues, contact your system administrator or technical support.",
+            "username_does_not_exist",
+            EvidenceId::CodeLogonFailure,
+        ),
+        (
+            "The user account is currently disabled and cannot be used. For assistance, contact your system administrator or technical support.",
+            "account_disabled",
+            EvidenceId::CodeAccountState,
+        ),
+        (
+            "As a security precaution, the user account has been locked because there were too many logon attempts or password change attempts. Wait a while before trying again, or contact your system administrator or technical support.",
+            "account_locked_too_many_attempts",
+            EvidenceId::CodeAccountState,
+        ),
+        (
+            "This user account\u{2019}s password has expired. The password must change in order to logon. Please update the password or contact your system administrator or technical support.",
+            "password_expired",
+            EvidenceId::CodeAccountState,
+        ),
+    ];
+    for (text, message, evidence) in cases {
+        let decoded = codes::decode(text);
+        // Only the generic "can't connect" text may match beside it: it weighs nothing.
+        let naming: Vec<&str> = message_ids(&decoded)
+            .into_iter()
+            .filter(|id| *id != "cannot_connect_generic")
+            .collect();
+        assert_eq!(naming, [*message], "{text}");
+        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
+        let ids: Vec<EvidenceId> = decoded
+            .evidence()
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| *id != EvidenceId::MessageCannotConnectGeneric)
+            .collect();
+        assert_eq!(ids, [*evidence], "{text}");
+    }
+}
+
 #[test]
 fn every_wording_fragment_is_reachable_through_decode() {
     for message in &kb::codes().messages {
