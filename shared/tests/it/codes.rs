@@ -1013,6 +1013,32 @@ fn rd_gateway_dialogs_are_named_by_the_gateway_step_that_refused() {
             "gateway_connection_limit",
             EvidenceId::MessageGatewayConnectionLimit,
         ),
+        (
+            "Your computer can't connect to the remote computer because it can't verify the certificate revocation list. Contact your network administrator for assistance.",
+            "gateway_certificate_rejected",
+            EvidenceId::MessageGatewayCertRejected,
+        ),
+        (
+            "Your computer can't connect to the remote computer because smart card credentials are required to authenticate to the Remote Desktop Gateway server instead of a user name and password.",
+            "gateway_not_authorized",
+            EvidenceId::MessageGatewayCapDenied,
+        ),
+        (
+            "The RD Gateway connection ended because periodic user authorization failed. Your computer or device didn't pass the Network Access Protection (NAP) requirements set by your network administrator. Contact your network administrator for assistance.",
+            "gateway_not_authorized",
+            EvidenceId::MessageGatewayCapDenied,
+        ),
+        // The gateway's credential failures are the logon failures they name, list numbers and all.
+        (
+            "Your computer can't connect to the remote computer due to one of the following reasons:\n\n1) Your credentials (the combination of user name, domain, and password) were incorrect.\n2) Your smart card was not recognized.",
+            "gateway_credentials_rejected",
+            EvidenceId::CodeLogonFailure,
+        ),
+        (
+            "Your computer can\u{2019}t connect to the remote computer because your password has expired or you must change the password. Please change the password or contact your network administrator or technical support for assistance.",
+            "gateway_password_expired",
+            EvidenceId::CodeAccountState,
+        ),
     ];
     for (text, message, evidence) in cases {
         let decoded = codes::decode(text);
