@@ -56,6 +56,83 @@ const DISCONNECT: &[(u32, &str)] = &[
     (0x2207, "SSL_ERR_SMARTCARD_CARD_BLOCKED"),
 ];
 
+/// The client's RD Gateway and RemoteApp disconnect reasons, 50331649 (0x3000001) onwards, as the
+/// TechNet Wiki's "Disconnect Codes and Reasons" lists them. Microsoft names none of them: the names
+/// are kb/codes.toml's own, pinned here so a rename is deliberate.
+const GATEWAY_AND_REMOTEAPP: &[(u32, &str)] = &[
+    (0x3000001, "rdGatewayCredentialsInvalid"),
+    (0x3000002, "rdGatewayRevocationUncheckable"),
+    (0x3000003, "rdGatewayCertificateRejected"),
+    (0x3000004, "rdGatewayCertificateRevoked"),
+    (0x3000005, "rdGatewayIdentityUnverified"),
+    (0x3000006, "rdGatewayCertificateNameMismatch"),
+    (0x3000007, "rdGatewayCertificateExpired"),
+    (0x3000008, "rdGatewayRemoteComputerError"),
+    (0x3000009, "rdGatewaySendFailed"),
+    (0x300000A, "rdGatewayReceiveFailed"),
+    (0x300000B, "rdGatewayAlternateLogonRequired"),
+    (0x300000C, "rdGatewayAddressUnreachable"),
+    (0x300000D, "rdGatewayTemporarilyUnavailable"),
+    (0x300000E, "rdGatewayClientComponentMissing"),
+    (0x300000F, "rdGatewayLowOnResources"),
+    (0x3000010, "rdGatewayWrongRpcrt4Version"),
+    (0x3000011, "rdGatewayNoSmartCardService"),
+    (0x3000012, "rdGatewaySmartCardRemoved"),
+    (0x3000013, "rdGatewayNoSmartCard"),
+    (0x3000014, "rdGatewaySmartCardRemoved2"),
+    (0x3000015, "rdGatewayCredentialsInvalid2"),
+    (0x3000017, "rdGatewaySecurityPackageError"),
+    (0x3000018, "rdGatewayEndedConnection"),
+    (0x3000019, "rdGatewayAdminEndedConnection"),
+    (0x300001A, "rdGatewayCredentialsIncorrect"),
+    (0x300001B, "rdGatewayResourceNotAuthorized"),
+    (0x300001C, "rdGatewayUserNotAuthorized"),
+    (0x300001F, "rdGatewayAccessRestricted"),
+    (0x3000020, "rdGatewayProxyAuthenticationRequired"),
+    (0x3000021, "rdGatewayPasswordExpired"),
+    (0x3000022, "rdGatewayMaxConnections"),
+    (0x3000023, "rdGatewayRequestNotSupported"),
+    (0x3000024, "rdGatewayCapabilityNotSupported"),
+    (0x3000025, "rdGatewayIncompatible"),
+    (0x3000026, "rdGatewaySmartCardCredentialsInvalid"),
+    (0x3000027, "rdGatewayNapRequirementsNotMet"),
+    (0x3000028, "rdGatewayNoCertificate"),
+    (0x3000029, "rdGatewayNotTrustedByPolicy"),
+    (0x300002A, "rdGatewayNapCertificateRejected"),
+    (0x300002B, "rdGatewayPasswordRequired"),
+    (0x300002C, "rdGatewaySmartCardRequired"),
+    (0x300002D, "rdGatewayNoSmartCardReader"),
+    (0x300002F, "rdGatewayFirewallCredentialsMissing"),
+    (0x3000030, "rdGatewayFirewallCredentialsInvalid"),
+    (0x3000032, "rdGatewayIdleTimeout"),
+    (0x3000033, "rdGatewaySessionTimeout"),
+    (0x3000034, "rdGatewayCookieInvalid"),
+    (0x3000035, "rdGatewayCookieRejected"),
+    (0x3000037, "rdGatewayAuthenticationMethodMismatch"),
+    (0x3000038, "rdGatewayReauthenticationFailed"),
+    (0x3000039, "rdGatewayReauthorizationFailed"),
+    (0x300003B, "rdGatewayPolicyExchangeFailed"),
+    (0x300003C, "rdGatewaySmartCardCertificateNotFound"),
+    (0x300003D, "rdGatewayLogonRequired"),
+    (0x300003E, "rdGatewayWebLogonRequired"),
+    (0x300003F, "rdGatewaySessionEndedLogonRequired"),
+    (0x3000040, "rdGatewaySessionEndedWebLogonRequired"),
+    (0x3000041, "rdGatewayReauthorizationNapFailed"),
+    (0x3000042, "rdGatewayCookieTooLarge"),
+    (0x3000044, "rdGatewayForwardProxyFailed"),
+    (0x3000045, "resourceAccessDenied"),
+    (0x3000046, "noResourcesAvailable"),
+    (0x3000047, "resourceAccessError"),
+    (0x3000049, "clientUpdateRequired"),
+    (0x300004A, "httpsPortsBlocked"),
+    (0x300004B, "resourcesBeingSetUp"),
+    (0x300004C, "subscriptionUserMismatch"),
+    (0x300004D, "azureRemoteAppBusy"),
+    (0x300004E, "maximumUserLimitReached"),
+    (0x300004F, "azureRemoteAppTrialExpired"),
+    (0x3000050, "azureRemoteAppAccessRevoked"),
+];
+
 /// Extended reasons as published (ExtendedDisconnectReasonCode enumeration).
 const EXTENDED: &[(u32, &str)] = &[
     (0, "exDiscReasonNoInfo"),
@@ -105,7 +182,7 @@ fn names(decoded: &Decoded) -> Vec<(Role, u32, Option<&str>)> {
 
 #[test]
 fn every_published_disconnect_reason_decodes_with_its_name() {
-    for &(value, name) in DISCONNECT {
+    for &(value, name) in DISCONNECT.iter().chain(GATEWAY_AND_REMOTEAPP) {
         let decoded = codes::decode(&format!("Error code: 0x{value:X}"));
         assert_eq!(
             names(&decoded),
@@ -116,7 +193,7 @@ fn every_published_disconnect_reason_decodes_with_its_name() {
     }
     assert_eq!(
         kb::codes().disconnect.len(),
-        DISCONNECT.len(),
+        DISCONNECT.len() + GATEWAY_AND_REMOTEAPP.len(),
         "the table and the test list the same codes"
     );
 }
@@ -489,6 +566,72 @@ fn whole_windows_dialogs_are_recognised() {
         ),
     ] {
         assert_eq!(message_ids(&codes::decode(text)), [expected], "{text}");
+    }
+}
+
+/// The client's own text for a disconnect reason, pasted without its "Error code:" line (the
+/// TechNet Wiki's "Disconnect Codes and Reasons" texts): the wording alone establishes what the
+/// code would, and no number is read from it.
+#[test]
+fn disconnect_reason_texts_without_their_code_establish_its_evidence() {
+    let cases: &[(&str, &str, EvidenceId)] = &[
+        (
+            "This computer can't connect to the remote computer.\n\nThe two computers couldn't connect in the amount of time allotted. Try connecting again. If the problem continues, contact your network administrator or technical support.",
+            "connect_time_allotted",
+            EvidenceId::CodeTimedOut,
+        ),
+        (
+            "Because of a security error, the client could not connect to the remote computer. Verify that you are logged on to the network, and then try connecting again.",
+            "security_error_could_not_connect",
+            EvidenceId::CodeSecurityError,
+        ),
+        (
+            "Remote Desktop Disconnected\n\nYour Remote Desktop Services session has ended.\n\nThe connection to the remote computer was lost, possibly due to network connectivity problems.\n\nTry connecting to the remote computer again. If the problem continues, contact your network administrator or technical support.",
+            "connection_lost_network",
+            EvidenceId::CodeSocketClosed,
+        ),
+        (
+            "A licensing error occurred while the client was attempting to connect (Licensing timed out). Please try connecting to the remote computer again.",
+            "licensing_timed_out",
+            EvidenceId::CodeLicensing,
+        ),
+        (
+            "The specified username does not exist. Verify the username and try logging in again. If the problem continues, contact your system administrator or technical support.",
+            "username_does_not_exist",
+            EvidenceId::CodeLogonFailure,
+        ),
+        (
+            "The user account is currently disabled and cannot be used. For assistance, contact your system administrator or technical support.",
+            "account_disabled",
+            EvidenceId::CodeAccountState,
+        ),
+        (
+            "As a security precaution, the user account has been locked because there were too many logon attempts or password change attempts. Wait a while before trying again, or contact your system administrator or technical support.",
+            "account_locked_too_many_attempts",
+            EvidenceId::CodeAccountState,
+        ),
+        (
+            "This user account\u{2019}s password has expired. The password must change in order to logon. Please update the password or contact your system administrator or technical support.",
+            "password_expired",
+            EvidenceId::CodeAccountState,
+        ),
+    ];
+    for (text, message, evidence) in cases {
+        let decoded = codes::decode(text);
+        // Only the generic "can't connect" text may match beside it: it weighs nothing.
+        let naming: Vec<&str> = message_ids(&decoded)
+            .into_iter()
+            .filter(|id| *id != "cannot_connect_generic")
+            .collect();
+        assert_eq!(naming, [*message], "{text}");
+        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
+        let ids: Vec<EvidenceId> = decoded
+            .evidence()
+            .iter()
+            .map(|e| e.id)
+            .filter(|id| *id != EvidenceId::MessageCannotConnectGeneric)
+            .collect();
+        assert_eq!(ids, [*evidence], "{text}");
     }
 }
 
@@ -870,6 +1013,32 @@ fn rd_gateway_dialogs_are_named_by_the_gateway_step_that_refused() {
             "gateway_connection_limit",
             EvidenceId::MessageGatewayConnectionLimit,
         ),
+        (
+            "Your computer can't connect to the remote computer because it can't verify the certificate revocation list. Contact your network administrator for assistance.",
+            "gateway_certificate_rejected",
+            EvidenceId::MessageGatewayCertRejected,
+        ),
+        (
+            "Your computer can't connect to the remote computer because smart card credentials are required to authenticate to the Remote Desktop Gateway server instead of a user name and password.",
+            "gateway_not_authorized",
+            EvidenceId::MessageGatewayCapDenied,
+        ),
+        (
+            "The RD Gateway connection ended because periodic user authorization failed. Your computer or device didn't pass the Network Access Protection (NAP) requirements set by your network administrator. Contact your network administrator for assistance.",
+            "gateway_not_authorized",
+            EvidenceId::MessageGatewayCapDenied,
+        ),
+        // The gateway's credential failures are the logon failures they name, list numbers and all.
+        (
+            "Your computer can't connect to the remote computer due to one of the following reasons:\n\n1) Your credentials (the combination of user name, domain, and password) were incorrect.\n2) Your smart card was not recognized.",
+            "gateway_credentials_rejected",
+            EvidenceId::CodeLogonFailure,
+        ),
+        (
+            "Your computer can\u{2019}t connect to the remote computer because your password has expired or you must change the password. Please change the password or contact your network administrator or technical support for assistance.",
+            "gateway_password_expired",
+            EvidenceId::CodeAccountState,
+        ),
     ];
     for (text, message, evidence) in cases {
         let decoded = codes::decode(text);
@@ -880,6 +1049,71 @@ fn rd_gateway_dialogs_are_named_by_the_gateway_step_that_refused() {
         let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
         assert_eq!(ids, [*evidence], "{text}");
     }
+}
+
+/// The client's RD Gateway and RemoteApp disconnect reasons (50331649 = 0x3000001 onwards) decode
+/// by value, in hex as the dialog shows them and in decimal as event 1026 and scripts print them,
+/// to their names and, where the text names the gateway's refusal, its evidence.
+#[test]
+fn rd_gateway_and_remoteapp_disconnect_reasons_decode_with_their_evidence() {
+    let cases: &[(&str, u32, &str, Option<EvidenceId>)] = &[
+        // Azure Virtual Desktop's "no resources available", as its users paste it.
+        (
+            "There are currently no resources available to connect to. Retry the connection or contact your network administrator.\n\nError code: 0x3000046\nExtended error code: 0x0",
+            0x3000046,
+            "noResourcesAvailable",
+            None,
+        ),
+        (
+            "Error code: 0x3000047",
+            0x3000047,
+            "resourceAccessError",
+            None,
+        ),
+        (
+            "50331660",
+            0x300000C,
+            "rdGatewayAddressUnreachable",
+            Some(EvidenceId::MessageGatewayUnreachable),
+        ),
+        (
+            "RDP ClientActiveX has been disconnected (Reason= 50331661)",
+            0x300000D,
+            "rdGatewayTemporarilyUnavailable",
+            Some(EvidenceId::MessageGatewayUnavailable),
+        ),
+        (
+            "Error code: 0x3000022",
+            0x3000022,
+            "rdGatewayMaxConnections",
+            Some(EvidenceId::MessageGatewayConnectionLimit),
+        ),
+        (
+            "Error code: 0x300001B",
+            0x300001B,
+            "rdGatewayResourceNotAuthorized",
+            Some(EvidenceId::MessageGatewayRapDenied),
+        ),
+        (
+            "Error code: 0x3000001",
+            0x3000001,
+            "rdGatewayCredentialsInvalid",
+            Some(EvidenceId::CodeLogonFailure),
+        ),
+    ];
+    for (text, value, name, evidence) in cases {
+        let decoded = codes::decode(text);
+        assert_eq!(
+            names(&decoded)[0],
+            (Role::DisconnectReason, *value, Some(*name)),
+            "{text}"
+        );
+        assert!(decoded.codes[0].known, "{text}");
+        assert_eq!(decoded.codes[0].evidence, *evidence, "{text}");
+    }
+    // A value in the range that the client's table does not list stays unknown.
+    let decoded = codes::decode("Error code: 0x3000016");
+    assert!(!decoded.codes[0].known, "{:?}", decoded.codes);
 }
 
 #[test]
