@@ -508,7 +508,16 @@ fn scan(text: &str) -> Vec<Token<'_>> {
             i += 1;
         }
         let run = &text[start..i];
-        if let Some(kind_digits) = classify(run, text[..start].trim_end().ends_with('=')) {
+        // "1) Remote access to the server is not enabled 2) …": a dialog's numbered list.
+        let before = text[..start].trim_end();
+        let list_marker = run.len() == 1
+            && bytes.get(i) == Some(&b')')
+            && (start == 0 || bytes[start - 1].is_ascii_whitespace())
+            && !before.ends_with('=');
+        if list_marker {
+            continue;
+        }
+        if let Some(kind_digits) = classify(run, before.ends_with('=')) {
             let (kind, digits) = kind_digits;
             tokens.push(Token {
                 kind,

@@ -1117,6 +1117,18 @@ fn rd_gateway_and_remoteapp_disconnect_reasons_decode_with_their_evidence() {
 }
 
 #[test]
+fn a_dialogs_numbered_list_is_not_read_as_codes() {
+    // Disconnect reason 50331707's text, which no wording recognises.
+    let decoded = codes::decode(
+        "Your computer can't connect to the remote computer because the Remote Desktop Gateway and the remote computer are unable to exchange policies. This could happen due to one of the following reasons: 1) The remote computer is not capable of exchanging policies. 2) The remote computer's configuration does not permit a new connection. 3) The connection ended.",
+    );
+    assert!(decoded.codes.is_empty(), "{:?}", decoded.codes);
+    // A bare pair still decodes, and so does a code closed by a parenthesis.
+    assert_eq!(codes::decode("2308 7").codes.len(), 2);
+    assert_eq!(codes::decode("(0x904 and 0x7)").codes.len(), 2);
+}
+
+#[test]
 fn ipv4_addresses_and_their_ports_are_never_read_as_codes() {
     for text in [
         "Unable to connect to 10.0.0.5:3389",
