@@ -921,6 +921,18 @@ fn text_that_names_nothing_stays_unknown() {
     assert!(decoded.evidence().is_empty());
 }
 
+/// Each text decodes to exactly its message and that message's evidence, and no number in it is
+/// read as a code.
+fn each_names_only_its_message(cases: &[(&str, &str, EvidenceId)]) {
+    for (text, message, evidence) in cases {
+        let decoded = codes::decode(text);
+        assert_eq!(message_ids(&decoded), [*message], "{text}");
+        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
+        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
+        assert_eq!(ids, [*evidence], "{text}");
+    }
+}
+
 /// The system's own socket errors, as programs print them: Windows' FormatMessage text with its
 /// Winsock code, glibc's strerror, and a Rust client's debug print of `std::io::Error` (Teleport).
 #[test]
@@ -957,14 +969,8 @@ fn socket_errors_are_named_by_what_the_connection_met() {
             EvidenceId::CodeConnectFailed,
         ),
     ];
-    for (text, message, evidence) in cases {
-        let decoded = codes::decode(text);
-        assert_eq!(message_ids(&decoded), [*message], "{text}");
-        // The errno, the Winsock code, the address and the port are not dialog codes.
-        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
-        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
-        assert_eq!(ids, [*evidence], "{text}");
-    }
+    // The errno, the Winsock code, the address and the port are not dialog codes.
+    each_names_only_its_message(cases);
 }
 
 /// The Windows client's dialogs through an RD Gateway, as it shows them (its texts for the RD
@@ -1040,15 +1046,9 @@ fn rd_gateway_dialogs_are_named_by_the_gateway_step_that_refused() {
             EvidenceId::CodeAccountState,
         ),
     ];
-    for (text, message, evidence) in cases {
-        let decoded = codes::decode(text);
-        // Only the gateway's message: not the direct connection's "can't connect … for one of
-        // these reasons", and the list numbers, names and addresses are no codes.
-        assert_eq!(message_ids(&decoded), [*message], "{text}");
-        assert!(decoded.codes.is_empty(), "{text}: {:?}", decoded.codes);
-        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
-        assert_eq!(ids, [*evidence], "{text}");
-    }
+    // Only the gateway's message: not the direct connection's "can't connect … for one of
+    // these reasons", and the list numbers, names and addresses are no codes.
+    each_names_only_its_message(cases);
 }
 
 /// The client's RD Gateway and RemoteApp disconnect reasons (50331649 = 0x3000001 onwards) decode
@@ -1218,10 +1218,5 @@ fn security_package_and_logon_messages_name_what_their_codes_name() {
             EvidenceId::CodeDelegationPolicy,
         ),
     ];
-    for (text, message, evidence) in cases {
-        let decoded = codes::decode(text);
-        assert_eq!(message_ids(&decoded), [*message], "{text}");
-        let ids: Vec<EvidenceId> = decoded.evidence().iter().map(|e| e.id).collect();
-        assert_eq!(ids, [*evidence], "{text}");
-    }
+    each_names_only_its_message(cases);
 }
